@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.cce contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Input checks done before anything is sent: cluster ids, versions, upgrade targets."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+from collections import namedtuple
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_VERSION = re.compile(r"^v(\d+)\.(\d+)(?:\.(\d+)(?:-r(\d+))?)?$")
+
+STEP_MIN = 1
+STEP_MAX = 120
+
+
+class Version(namedtuple("Version", ["major", "minor", "patch", "revision", "text"])):
+    """A parsed CCE version; ``patch`` / ``revision`` are None when not given."""
+
+    __slots__ = ()
+
+    @property
+    def minor_key(self):
+        return (self.major, self.minor)
+
+    @property
+    def key(self):
+        """Sort key; a missing component sorts as 0."""
+        return (self.major, self.minor, self.patch or 0, self.revision or 0)
+
+    def covers(self, other):
+        """True when ``other`` is this version or one of its patches (``v1.30`` covers ``v1.30.2-r0``)."""
+        mine = (self.major, self.minor, self.patch, self.revision)
+        theirs = (other.major, other.minor, other.patch, other.revision)
+        return all(a is None or a == b for a, b in zip(mine, theirs))
+
+    def __str__(self):
+        return self.text
+
+
+def validate_cluster_id(value, name="cluster_id"):
+    """Return ``value`` when it is a UUID (8-4-4-4-12 hex digits); raise ValueError otherwise."""
+    if not isinstance(value, str) or not _UUID.match(value.strip()):
+        raise ValueError("%s must be a UUID like 6b2e6b4c-5a0e-11ee-8d8e-0255ac100b04 "
+                         "(8-4-4-4-12 hex digits), got %r" % (name, value))
+    return value.strip()
+
+
+def parse_version(text, name="version"):
+    """Parse ``vX.Y``, ``vX.Y.Z`` or ``vX.Y.Z-rN`` into a :class:`Version`."""
+    match = _VERSION.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError("%s %r is not a CCE version: expected vX.Y, vX.Y.Z or vX.Y.Z-rN "
+                         "(for example v1.30 or v1.30.4-r0)" % (name, text))
+    major, minor, patch, revision = match.groups()
+    return Version(int(major), int(minor), None if patch is None else int(patch),
+                   None if revision is None else int(revision), text.strip())
+
+
+def _accepted(allowed):
+    return ", ".join(str(v) for v in allowed) if allowed else "none"
+
+
+def check_upgrade_target(current, target, allowed_targets):
+    """Check ``target`` against the cluster's ``current`` version and the versions CCE offers.
+
+    Returns ``target`` (stripped) when it is acceptable: it equals an offered target, or is the
+    minor of one (``v1.30`` means the latest patch of v1.30). Raises ValueError naming
+    ``target_version`` for a downgrade, the current version, a skipped minor, or a version not
+    offered, listing the accepted values.
+    """
+    cur = parse_version(current, "current version")
+    tgt = parse_version(target, "target_version")
+    allowed = [parse_version(v, "offered target version") for v in (allowed_targets or [])]
+    for offered in allowed:
+        if tgt.covers(offered):
+            return tgt.text
+    accepted = _accepted(allowed)
+    if tgt.minor_key < cur.minor_key or (tgt.minor_key == cur.minor_key and tgt.patch is not None
+                                         and cur.patch is not None and tgt.key < cur.key):
+        raise ValueError("target_version %s is lower than the cluster's current version %s: CCE cannot "
+                         "downgrade. Accepted target_version values: %s" % (tgt, cur, accepted))
+    if tgt.covers(cur) or cur.covers(tgt):
+        raise ValueError("target_version %s is the cluster's current version %s: nothing to upgrade. "
+                         "Accepted target_version values: %s" % (tgt, cur, accepted))
+    if allowed and all(tgt.minor_key > offered.minor_key for offered in allowed):
+        nearest = min(allowed, key=lambda v: v.key)
+        raise ValueError("target_version %s skips %s: CCE upgrades %s one step at a time; upgrade to %s "
+                         "first. Accepted target_version values: %s" % (tgt, nearest, cur, nearest, accepted))
+    if not allowed:
+        raise ValueError("target_version %s is not offered: CCE offers no upgrade for a cluster at %s "
+                         "(it may already run the latest version). Accepted target_version values: none"
+                         % (tgt, cur))
+    raise ValueError("target_version %s is not offered for a cluster at %s. Accepted target_version "
+                     "values: %s" % (tgt, cur, accepted))
+
+
+def validate_step(value):
+    """``user_defined_step`` (nodes per batch of the in-place rolling update) must be 1..120."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        raise ValueError("user_defined_step must be an integer between %d and %d, got %r" % (STEP_MIN, STEP_MAX, value))
+    if not STEP_MIN <= number <= STEP_MAX:
+        raise ValueError("user_defined_step must be between %d and %d, got %d" % (STEP_MIN, STEP_MAX, number))
+    return number
