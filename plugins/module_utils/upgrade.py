@@ -1,0 +1,445 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.cce maintainers (@hwcloud-cce)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Upgrade-task helpers shared by the upgrade-side modules.
+
+Pure functions only: no HTTP, no sleeping. They turn CCE documents (camelCase, nested) into the
+snake_case shapes the modules return, find the active upgrade task, build the UpgradeCluster
+request body from module options and collect the targets a cluster may be upgraded to.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import fnmatch
+import re
+
+ACTIVE_PHASES = ("Init", "Queuing", "Running", "Pause")
+RUNNING_PHASES = ("Init", "Queuing", "Running")
+FINAL_PHASES = ("Success", "Failed")
+SUCCESS_PHASE = "Success"
+FAILED_PHASE = "Failed"
+PAUSED_PHASE = "Pause"
+
+STEP_MIN = 1
+STEP_MAX = 120
+SCOPES = ("Cluster", "NodePool")
+NODE_SELECTOR_OPERATORS = ("in", "notin", "exists", "!", "gt", "lt")
+
+LOCKED_ERROR_CODE = "CCE.01429002"
+
+_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-r(\d+))?$")
+
+
+# --------------------------------------------------------------------------- versions
+
+def version_parts(text):
+    """Split ``vX.Y[.Z][-rN]`` into a tuple of ints (missing parts are None); None when malformed."""
+    if not isinstance(text, str):
+        return None
+    match = _VERSION_RE.match(text.strip())
+    if not match:
+        return None
+    return tuple(int(part) if part is not None else None for part in match.groups())
+
+
+def version_sort_key(text):
+    """Sort key for version strings; malformed ones sort first."""
+    parts = version_parts(text)
+    if parts is None:
+        return (-1, -1, -1, -1, text or "")
+    return tuple(-1 if part is None else part for part in parts) + (text,)
+
+
+def versions_match(requested, actual):
+    """True when ``actual`` is the version ``requested`` names.
+
+    Only the parts given in ``requested`` are compared: ``v1.30`` matches ``v1.30``,
+    ``v1.30.2`` and ``v1.30.2-r0``; ``v1.30.2`` does not match ``v1.30.4-r1``.
+    """
+    want = version_parts(requested)
+    have = version_parts(actual)
+    if want is None or have is None:
+        return bool(requested) and requested == actual
+    for wanted, had in zip(want, have):
+        if wanted is None:
+            break
+        if wanted != had:
+            return False
+    return True
+
+
+def is_full_version(text):
+    """True for a version with every part given (``v1.29.8-r0``)."""
+    parts = version_parts(text)
+    return parts is not None and None not in parts
+
+
+def minor_of(text):
+    """``(major, minor)`` of a version string, or None."""
+    parts = version_parts(text)
+    return None if parts is None else parts[:2]
+
+
+# --------------------------------------------------------------------------- tasks
+
+def _dig(data, *keys):
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def normalize_task(raw):
+    """An UpgradeTask document (show or list item) as the snake_case task the modules return."""
+    raw = raw if isinstance(raw, dict) else {}
+    metadata = raw.get("metadata") or {}
+    spec = raw.get("spec") or {}
+    status = raw.get("status") or {}
+    message = status.get("message") or status.get("reason")
+    return {
+        "task_id": metadata.get("uid"),
+        "version": spec.get("version"),
+        "target_version": spec.get("targetVersion"),
+        "phase": status.get("phase"),
+        "progress": status.get("progress"),
+        "message": message,
+        "creation_timestamp": metadata.get("creationTimestamp"),
+        "update_timestamp": metadata.get("updateTimestamp"),
+        "completion_time": status.get("completionTime"),
+    }
+
+
+def _timestamp_key(value):
+    """Comparable key for CCE timestamps (Go-style or ISO); digits only keeps both orderable."""
+    if not value:
+        return ""
+    return re.sub(r"[^0-9]", "", str(value))[:20].ljust(20, "0")
+
+
+def normalize_task_list(body):
+    """The task list (ListUpgradeClusterTasks body), normalised, newest first."""
+    items = body.get("items") if isinstance(body, dict) else None
+    tasks = [normalize_task(item) for item in (items or []) if isinstance(item, dict)]
+    indexed = list(enumerate(tasks))
+    # Newest first; on equal timestamps keep the later list position first.
+    indexed.sort(key=lambda pair: (_timestamp_key(pair[1]["creation_timestamp"]), pair[0]), reverse=True)
+    return [task for _index, task in indexed]
+
+
+def is_active(task):
+    return bool(task) and task.get("phase") in ACTIVE_PHASES
+
+
+def find_active_upgrade_task(tasks):
+    """The newest task in Init/Queuing/Running/Pause, or None. ``tasks`` as from normalize_task_list."""
+    for task in tasks or []:
+        if is_active(task):
+            return task
+    return None
+
+
+def task_targets_version(task, target_version):
+    """True when the task upgrades to ``target_version`` (``v1.30`` matches a task to ``v1.30.2-r0``)."""
+    if not task or not target_version:
+        return False
+    return versions_match(target_version, task.get("target_version"))
+
+
+def latest_task(tasks):
+    """The newest task (list as from normalize_task_list), or None."""
+    return tasks[0] if tasks else None
+
+
+def latest_task_for_target(tasks, target_version):
+    """The newest task that targets ``target_version``, or None."""
+    for task in tasks or []:
+        if task_targets_version(task, target_version):
+            return task
+    return None
+
+
+def find_new_task_for_target(tasks, target_version, known_task_ids):
+    """After a write whose outcome is unknown: the task for the target that was not there before.
+
+    Prefers an active task for the target (whatever its id); otherwise the newest task for the
+    target whose id is not in ``known_task_ids``.
+    """
+    known = set(known_task_ids or ())
+    for task in tasks or []:
+        if task_targets_version(task, target_version) and is_active(task):
+            return task
+    for task in tasks or []:
+        if task_targets_version(task, target_version) and task.get("task_id") not in known:
+            return task
+    return None
+
+
+def describe_task(task):
+    """One line about a task for messages: id, target, phase, progress and CCE's reason."""
+    if not task:
+        return "no task"
+    text = "task %s" % (task.get("task_id") or "<unknown id>")
+    if task.get("target_version"):
+        text += " to %s" % task["target_version"]
+    text += " (phase %s" % (task.get("phase") or "unknown")
+    if task.get("progress") not in (None, ""):
+        text += ", progress %s" % task["progress"]
+    text += ")"
+    if task.get("message"):
+        text += ": %s" % task["message"]
+    return text
+
+
+def is_locked_error(err):
+    """True for CCE's 429 'Resource locked by other requests.' (another upgrade holds the cluster)."""
+    return getattr(err, "status", None) == 429 and getattr(err, "error_code", None) == LOCKED_ERROR_CODE
+
+
+def task_id_from_submit(body):
+    """The upgrade task id from an UpgradeCluster response (``metadata.uid``)."""
+    uid = _dig(body, "metadata", "uid")
+    if uid:
+        return uid
+    return body.get("uid") if isinstance(body, dict) else None
+
+
+# --------------------------------------------------------------------------- request body
+
+def check_step(step):
+    """Raise ValueError unless ``user_defined_step`` is an integer in 1..120."""
+    if isinstance(step, bool) or not isinstance(step, int) or not STEP_MIN <= step <= STEP_MAX:
+        raise ValueError("user_defined_step must be an integer from %d to %d, got %r" % (STEP_MIN, STEP_MAX, step))
+    return step
+
+
+def _node_priority(item, pool_id):
+    """One nodeOrder entry from snake_case or camelCase input; raises ValueError naming node_order."""
+    where = "node_order[%s]" % pool_id
+    if not isinstance(item, dict):
+        raise ValueError("%s: each entry must be a dict with node_selector and priority" % where)
+    selector = item.get("node_selector", item.get("nodeSelector"))
+    if not isinstance(selector, dict):
+        raise ValueError("%s: node_selector (key, value, operator) is required" % where)
+    key = selector.get("key")
+    operator = selector.get("operator", "in")
+    values = selector.get("value", selector.get("values"))
+    if not key or not isinstance(key, str):
+        raise ValueError("%s: node_selector.key is required" % where)
+    if operator not in NODE_SELECTOR_OPERATORS:
+        raise ValueError("%s: node_selector.operator must be one of %s, got %r"
+                         % (where, ", ".join(NODE_SELECTOR_OPERATORS), operator))
+    if values is not None:
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list):
+            raise ValueError("%s: node_selector.value must be a list of strings" % where)
+        values = [str(value) for value in values]
+    priority = item.get("priority", 0)
+    try:
+        priority = int(priority)
+    except (TypeError, ValueError):
+        raise ValueError("%s: priority must be a non-negative integer, got %r" % (where, priority))
+    if priority < 0:
+        raise ValueError("%s: priority must be a non-negative integer, got %r" % (where, priority))
+    node_selector = {"key": key, "operator": operator}
+    if values is not None:
+        node_selector["value"] = values
+    return {"nodeSelector": node_selector, "priority": priority}
+
+
+def build_node_order(node_order):
+    """``nodeOrder`` (pool id -> list of NodePriority) from the node_order option; ValueError on bad input."""
+    if not node_order:
+        return None
+    if not isinstance(node_order, dict):
+        raise ValueError("node_order must be a dict of node pool id to a list of {node_selector, priority}")
+    result = {}
+    for pool_id, items in node_order.items():
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            raise ValueError("node_order[%s] must be a list of {node_selector, priority}" % pool_id)
+        result[str(pool_id)] = [_node_priority(item, pool_id) for item in items]
+    return result
+
+
+def build_node_pool_order(node_pool_order):
+    """``nodePoolOrder`` (pool id -> priority) from the node_pool_order option; ValueError on bad input."""
+    if not node_pool_order:
+        return None
+    if not isinstance(node_pool_order, dict):
+        raise ValueError("node_pool_order must be a dict of node pool id to a priority")
+    result = {}
+    for pool_id, priority in node_pool_order.items():
+        try:
+            value = int(priority)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or isinstance(priority, bool) or value < 0 or str(priority).strip() != str(value):
+            raise ValueError("node_pool_order[%s] must be a non-negative integer, got %r" % (pool_id, priority))
+        result[str(pool_id)] = value
+    return result
+
+
+def build_addons(addons):
+    """``addons`` (UpgradeAddonConfig list) from the addons option; ValueError on bad input."""
+    result = []
+    for index, addon in enumerate(addons or []):
+        if not isinstance(addon, dict) or not addon.get("name") or not addon.get("version"):
+            raise ValueError("addons[%d] needs name and version" % index)
+        item = {"addonTemplateName": addon["name"], "operation": "patch", "version": addon["version"]}
+        if addon.get("values") is not None:
+            if not isinstance(addon["values"], dict):
+                raise ValueError("addons[%d].values must be a dict" % index)
+            item["values"] = addon["values"]
+        result.append(item)
+    return result or None
+
+
+def build_upgrade_body(params):
+    """The UpgradeCluster request body from module options (snake_case names of the module)."""
+    step = params.get("user_defined_step")
+    check_step(20 if step is None else step)
+    step = 20 if step is None else step
+    scope = params.get("scope") or "Cluster"
+    if scope not in SCOPES:
+        raise ValueError("scope must be one of %s, got %r" % (", ".join(SCOPES), scope))
+    action = {
+        "targetVersion": params["target_version"],
+        "strategy": {
+            "type": "inPlaceRollingUpdate",
+            "inPlaceRollingUpdate": {"userDefinedStep": step, "scope": scope},
+        },
+    }
+    if params.get("is_only_upgrade") is not None:
+        action["isOnlyUpgrade"] = bool(params["is_only_upgrade"])
+    node_pool_order = build_node_pool_order(params.get("node_pool_order"))
+    if node_pool_order:
+        action["nodePoolOrder"] = node_pool_order
+    node_order = build_node_order(params.get("node_order"))
+    if node_order:
+        action["nodeOrder"] = node_order
+    addons = build_addons(params.get("addons"))
+    if addons:
+        action["addons"] = addons
+    return {"metadata": {"apiVersion": "v3", "kind": "UpgradeTask"}, "spec": {"clusterUpgradeAction": action}}
+
+
+# --------------------------------------------------------------------------- clusters
+
+def normalize_cluster(raw, flavor="cce"):
+    """A ShowCluster / ListClusters item as the snake_case cluster the modules return."""
+    raw = raw if isinstance(raw, dict) else {}
+    metadata = raw.get("metadata") or {}
+    spec = raw.get("spec") or {}
+    status = raw.get("status") or {}
+    return {
+        "id": metadata.get("uid"),
+        "name": metadata.get("name"),
+        "flavor": flavor,
+        "version": spec.get("version"),
+        "platform_version": spec.get("platformVersion"),
+        "status": status.get("phase"),
+        "category": spec.get("category"),
+        "type": spec.get("type"),
+        "creation_timestamp": metadata.get("creationTimestamp"),
+        "update_timestamp": metadata.get("updateTimestamp"),
+    }
+
+
+def normalize_cluster_list(body, flavor="cce"):
+    items = body.get("items") if isinstance(body, dict) else None
+    return [normalize_cluster(item, flavor) for item in (items or []) if isinstance(item, dict)]
+
+
+def cluster_matches(cluster, name=None, status=None, version=None):
+    """Client-side filters of cce_cluster_info: ``name`` is a glob, ``status`` exact (any case),
+    ``version`` matches like versions_match (``v1.29`` matches ``v1.29.3-r0``)."""
+    if name and not fnmatch.fnmatchcase(cluster.get("name") or "", name):
+        return False
+    if status and (cluster.get("status") or "").lower() != status.lower():
+        return False
+    if version and not versions_match(version, cluster.get("version")):
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- upgrade info and paths
+
+def normalize_upgrade_info(body):
+    """ShowClusterUpgradeInfo as release, patch, suggest_patch, target_versions, last_upgrade, status."""
+    spec = _dig(body, "spec") or {}
+    version_info = spec.get("versionInfo") or {}
+    last = spec.get("lastUpgradeInfo") or {}
+    status = _dig(body, "status") or {}
+    return {
+        "release": version_info.get("release"),
+        "patch": version_info.get("patch"),
+        "suggest_patch": version_info.get("suggestPatch"),
+        "target_versions": [v for v in (version_info.get("targetVersions") or []) if v],
+        "last_upgrade": {
+            "phase": last.get("phase") or status.get("phase"),
+            "progress": last.get("progress") if last else status.get("progress"),
+            "completion_time": last.get("completionTime") if last else status.get("completionTime"),
+        },
+    }
+
+
+def normalize_upgrade_paths(body):
+    """ListClusterUpgradePaths as a list of ``version``, ``platform_version``, ``target_versions``."""
+    items = body.get("upgradePaths") if isinstance(body, dict) else None
+    return [
+        {
+            "version": item.get("version"),
+            "platform_version": item.get("platformVersion"),
+            "target_versions": [v for v in (item.get("targetVersions") or []) if v],
+        }
+        for item in (items or []) if isinstance(item, dict)
+    ]
+
+
+def path_applies(path, current_version):
+    """True when an upgrade path's source version is the cluster's current version."""
+    source = path.get("version")
+    if not source or not current_version:
+        return False
+    # v1.21+ paths name the minor (v1.29); older ones the full patch (v1.19.16-r20).
+    return versions_match(source, current_version)
+
+
+def collect_allowed_targets(upgrade_info, upgrade_paths, current_version):
+    """Targets the cluster may be upgraded to: upgradeinfo targetVersions plus the targets of the
+    upgrade paths whose source is the current version. Deduplicated, sorted by version.
+
+    ``upgrade_info`` as from normalize_upgrade_info (or None), ``upgrade_paths`` as from
+    normalize_upgrade_paths (or None).
+    """
+    targets = []
+    for version in (upgrade_info or {}).get("target_versions") or []:
+        if version not in targets:
+            targets.append(version)
+    for path in upgrade_paths or []:
+        if path_applies(path, current_version):
+            for version in path.get("target_versions") or []:
+                if version not in targets:
+                    targets.append(version)
+    return sorted(targets, key=version_sort_key)
+
+
+def paths_from(upgrade_paths, current_version):
+    """The upgrade paths that start at the current version."""
+    return [path for path in upgrade_paths or [] if path_applies(path, current_version)]
+
+
+def version_diff(before, after, before_phase=None, after_phase=None):
+    """The ``diff`` result: before/after version (and phase, when a task state changes)."""
+    result = {"before": {"version": before}, "after": {"version": after}}
+    if before_phase is not None or after_phase is not None:
+        result["before"]["phase"] = before_phase
+        result["after"]["phase"] = after_phase
+    return result

@@ -1,0 +1,614 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.cce maintainers (@hwcloud-cce)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: cce_cluster_upgrade
+short_description: Upgrade a Huawei Cloud CCE cluster, or pause, resume or retry its upgrade task
+version_added: 0.1.0
+description:
+  - Starts the in-place upgrade of a CCE cluster (standard, Turbo or Autopilot) to O(target_version)
+    and optionally waits for the upgrade task to finish.
+  - Idempotent. A cluster already at O(target_version) is left alone. When an upgrade task to the same
+    target is already active (C(Init), C(Queuing), C(Running) or C(Pause)), the module attaches to it
+    (RV(attached=true)) and never submits a second one. An active task to a different target is an error.
+  - Before anything is written, the target is checked against the cluster's upgrade information and the
+    upgrade paths of CCE; a downgrade, a skipped minor version or a target that is not offered fails
+    without any change.
+  - When the reply to the upgrade request is lost, or CCE answers that the cluster is locked by another
+    request, the module reads the task list again and attaches to the task for the target instead of
+    sending the request a second time.
+  - O(state=paused), O(state=resumed) and O(state=retried) pause, continue and retry the upgrade task.
+    CCE offers pause and continue for standard clusters only; Autopilot supports retry.
+  - CCE refuses an upgrade without a successful, unexpired pre-check for the target unless
+    O(is_only_upgrade=true). Run M(hwcloud.cce.cce_precheck) first.
+author:
+  - hwcloud.cce maintainers (@hwcloud-cce)
+options:
+  cluster_id:
+    description:
+      - ID of the cluster (a UUID).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure the cluster is at, or being upgraded to, O(target_version).
+      - V(paused) pauses the active upgrade task (standard clusters only). Unchanged when it is already paused.
+      - V(resumed) continues a paused upgrade task (standard clusters only). Unchanged when it is running.
+      - V(retried) retries the latest upgrade task when it has failed. Unchanged when it is running or has succeeded.
+    type: str
+    choices: [present, paused, resumed, retried]
+    default: present
+  target_version:
+    description:
+      - Kubernetes version to upgrade to, for example V(v1.30) (a minor version means its latest patch) or V(v1.30.4-r0).
+      - Required when O(state=present).
+      - With the other states, optional; when given, the active task must target this version.
+    type: str
+  user_defined_step:
+    description:
+      - Largest number of nodes upgraded in one batch (1 to 120). Batches grow 1, 2, then powers of two up to this value.
+    type: int
+    default: 20
+  scope:
+    description:
+      - V(Cluster) keeps growing the batch size across node pools; V(NodePool) starts again with each node pool.
+    type: str
+    choices: [Cluster, NodePool]
+    default: Cluster
+  addons:
+    description:
+      - Add-ons to upgrade together with the cluster.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - Add-on template name, for example V(coredns).
+        type: str
+        required: true
+      version:
+        description:
+          - Add-on version that matches the target cluster version.
+        type: str
+        required: true
+      values:
+        description:
+          - Add-on parameters.
+        type: dict
+  node_pool_order:
+    description:
+      - Order of the node pools. Keys are node pool IDs (V(DefaultPool) for the default pool), values are
+        non-negative priorities; a higher priority is upgraded first.
+    type: dict
+  node_order:
+    description:
+      - Order of the nodes inside node pools. Keys are node pool IDs (V(DefaultPool) for the default pool).
+      - Each value is a list of batches, each a dict with C(node_selector) (C(key), C(value) list, C(operator) one of
+        V(in), V(notin), V(exists), V(!), V(gt), V(lt)) and C(priority) (non-negative integer, higher first).
+    type: dict
+  is_only_upgrade:
+    description:
+      - Skip the pre-check inside the upgrade flow. CCE then does not require a recent pre-check.
+    type: bool
+    default: false
+notes:
+  - The upgrade API of CCE is available on request; accounts without access get a 403 error.
+  - With O(wait=true) a paused task keeps the module waiting until O(wait_timeout).
+  - A wait that runs out of time fails with RV(timed_out=true) and the task's ID, phase and progress;
+    a task that fails fails the module with RV(phase=Failed).
+extends_documentation_fragment:
+  - hwcloud.cce.connection
+  - hwcloud.cce.wait
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Reads only; reports whether an upgrade, pause, resume or retry would be sent.
+  diff_mode:
+    support: full
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - hwcloud.cce.cce
+seealso:
+  - module: hwcloud.cce.cce_cluster_upgrade_info
+  - module: hwcloud.cce.cce_cluster_info
+"""
+
+EXAMPLES = r"""
+- name: Upgrade a cluster to v1.30 and wait for it (credentials from the HW_* environment)
+  hwcloud.cce.cce_cluster_upgrade:
+    cluster_id: "{{ cluster_id }}"
+    target_version: v1.30
+    user_defined_step: 10
+    scope: NodePool
+    wait: true
+    wait_timeout: 7200
+  register: upgrade
+
+- name: Start the upgrade without the built-in pre-check and return at once
+  hwcloud.cce.cce_cluster_upgrade:
+    cluster_id: "{{ cluster_id }}"
+    target_version: v1.30
+    is_only_upgrade: true
+    node_pool_order:
+      DefaultPool: 10
+    addons:
+      - name: coredns
+        version: 1.30.3
+  register: upgrade
+
+- name: Upgrade an Autopilot cluster
+  hwcloud.cce.cce_cluster_upgrade:
+    cluster_id: "{{ cluster_id }}"
+    cluster_flavor: autopilot
+    target_version: v1.30
+
+- name: Pause the running upgrade (standard clusters)
+  hwcloud.cce.cce_cluster_upgrade:
+    cluster_id: "{{ cluster_id }}"
+    state: paused
+
+- name: Continue it
+  hwcloud.cce.cce_cluster_upgrade:
+    cluster_id: "{{ cluster_id }}"
+    state: resumed
+
+- name: Retry a failed upgrade and wait for the result
+  hwcloud.cce.cce_cluster_upgrade:
+    cluster_id: "{{ cluster_id }}"
+    state: retried
+    wait: true
+"""
+
+RETURN = r"""
+cluster_id:
+  description: ID of the cluster.
+  returned: always
+  type: str
+  sample: 0d6b8a52-1f3e-11ef-9b57-0255ac100b03
+task_id:
+  description: ID of the upgrade task submitted, attached to, paused, resumed or retried.
+  returned: always; null in check mode when a new upgrade would be submitted, and when the cluster is at the target with no task on record
+  type: str
+  sample: 6d799ff6-3afe-4242-80b4-6f0a0fa746cb
+attached:
+  description: True when the module found an upgrade task to the target already active (or created by a request whose reply was lost) and
+    followed it instead of submitting one.
+  returned: always
+  type: bool
+  sample: false
+phase:
+  description: Phase of the task after the module ran (C(Init), C(Queuing), C(Running), C(Pause), C(Success), C(Failed)).
+  returned: always
+  type: str
+  sample: Running
+progress:
+  description: Progress of the task as CCE reports it.
+  returned: always
+  type: str
+  sample: "45"
+from_version:
+  description: Cluster version before the upgrade.
+  returned: always
+  type: str
+  sample: v1.29
+to_version:
+  description: Version the upgrade goes to.
+  returned: always
+  type: str
+  sample: v1.30
+timed_out:
+  description: True when O(wait=true) ran out of O(wait_timeout) before the task finished (the module then fails).
+  returned: failure while waiting
+  type: bool
+  sample: true
+task:
+  description: The upgrade task.
+  returned: always; null when there is no task
+  type: dict
+  contains:
+    task_id:
+      description: Task ID.
+      type: str
+      sample: 6d799ff6-3afe-4242-80b4-6f0a0fa746cb
+    version:
+      description: Cluster version when the task started.
+      type: str
+      sample: v1.29
+    target_version:
+      description: Target version of the task.
+      type: str
+      sample: v1.30
+    phase:
+      description: Task phase.
+      type: str
+      sample: Running
+    progress:
+      description: Task progress.
+      type: str
+      sample: "45"
+    message:
+      description: CCE's reason or message for the phase, when it gives one.
+      type: str
+      sample: node upgrade failed
+    creation_timestamp:
+      description: When the task was created.
+      type: str
+      sample: "2026-11-22 07:49:30.283459 +0000 UTC"
+    update_timestamp:
+      description: When the task was last updated.
+      type: str
+      sample: "2026-11-22 07:52:30.283459 +0000 UTC"
+    completion_time:
+      description: When the task finished.
+      type: str
+      sample: "2026-11-22 07:58:35.507243 +0000 UTC"
+diff:
+  description: Version (and, for pause, resume and retry, task phase) before and after.
+  returned: always
+  type: dict
+  contains:
+    before:
+      description: Before the change.
+      type: dict
+      sample: {"version": "v1.29"}
+    after:
+      description: After the change.
+      type: dict
+      sample: {"version": "v1.30"}
+"""
+
+from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
+from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import (
+    check_upgrade_target,
+    parse_version,
+    validate_cluster_id,
+)
+from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import TaskFailed, WaitTimeout, wait_until
+from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
+
+
+def argument_spec():
+    return dict(
+        cluster_id=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "paused", "resumed", "retried"]),
+        target_version=dict(type="str"),
+        user_defined_step=dict(type="int", default=20),
+        scope=dict(type="str", default="Cluster", choices=["Cluster", "NodePool"]),
+        addons=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            version=dict(type="str", required=True),
+            values=dict(type="dict"),
+        )),
+        node_pool_order=dict(type="dict"),
+        node_order=dict(type="dict"),
+        is_only_upgrade=dict(type="bool", default=False),
+    )
+
+
+def main():
+    module = CceModule(argument_spec=argument_spec(), supports_check_mode=True, wait=True)
+    body = validate_input(module)
+    state = module.params["state"]
+    if state == "present":
+        result = ensure_upgraded(module, body)
+    elif state == "paused":
+        result = ensure_paused(module)
+    elif state == "resumed":
+        result = ensure_resumed(module)
+    else:
+        result = ensure_retried(module)
+    module.exit(**result)
+
+
+def validate_input(module):
+    """Everything that can be checked without a request; returns the upgrade body for state=present."""
+    params = module.params
+    try:
+        validate_cluster_id(params["cluster_id"])
+    except ValueError as err:
+        module.fail(_naming("cluster_id", err))
+    if params["target_version"] is not None:
+        try:
+            parse_version(params["target_version"])
+        except ValueError as err:
+            module.fail(_naming("target_version", err))
+    state = params["state"]
+    if state in ("paused", "resumed") and params["cluster_flavor"] == "autopilot":
+        module.fail("state=%s is not supported with cluster_flavor=autopilot: CCE Autopilot has no pause or "
+                    "continue API for upgrade tasks (state=retried is supported)" % state)
+    if state != "present":
+        return None
+    if not params["target_version"]:
+        module.fail("target_version is required when state is present")
+    try:
+        return up.build_upgrade_body(params)
+    except ValueError as err:
+        module.fail(str(err))
+
+
+def _naming(option, err):
+    text = str(err)
+    return text if option in text else "%s: %s" % (option, text)
+
+
+# --------------------------------------------------------------------------- state=present
+
+def ensure_upgraded(module, body):
+    cluster_id = module.params["cluster_id"]
+    target = module.params["target_version"]
+    cluster = read_cluster(module)
+    current = cluster["version"]
+    tasks = read_tasks(module)
+
+    active = up.find_active_upgrade_task(tasks)
+    if active:
+        if not up.task_targets_version(active, target):
+            module.fail("cluster %s already has an active upgrade %s; target_version %s cannot start until it ends"
+                        % (cluster_id, up.describe_task(active), target),
+                        cluster_id=cluster_id, task_id=active["task_id"], task=active)
+        task = wait_for_task(module, active, changed=False)
+        return upgrade_result(module, task, current, target, changed=False, attached=True)
+
+    if up.versions_match(target, current):
+        done = up.latest_task_for_target(tasks, target)
+        return upgrade_result(module, done, current, target, changed=False, attached=False, after_version=current)
+
+    last = up.latest_task(tasks)
+    if last and last["phase"] == up.FAILED_PHASE and up.task_targets_version(last, target):
+        module.fail("the last upgrade of cluster %s failed: %s; run with state=retried to retry it"
+                    % (cluster_id, up.describe_task(last)),
+                    cluster_id=cluster_id, task_id=last["task_id"], phase=last["phase"], task=last)
+
+    check_target(module, current, target)
+    if module.check_mode:
+        return upgrade_result(module, None, current, target, changed=True, attached=False)
+
+    task, attached = submit_upgrade(module, body, tasks)
+    task = wait_for_task(module, task, changed=True)
+    return upgrade_result(module, task, current, target, changed=True, attached=attached)
+
+
+def check_target(module, current, target):
+    """Validate the target against upgradeinfo and the upgrade paths (GETs only)."""
+    api = module.api
+    cluster_id = module.params["cluster_id"]
+    try:
+        info = up.normalize_upgrade_info(api.get_upgrade_info(cluster_id))
+        paths = up.normalize_upgrade_paths(api.list_upgrade_paths())
+    except CceApiError as err:
+        module.fail_from_error(err, "read the upgrade paths of cluster %s" % cluster_id)
+    allowed = up.collect_allowed_targets(info, paths, current)
+    try:
+        check_upgrade_target(current, target, allowed)
+    except ValueError as err:
+        module.fail(_naming("target_version", err), cluster_id=cluster_id, current_version=current, allowed_targets=allowed)
+
+
+def submit_upgrade(module, body, tasks_before):
+    """POST the upgrade once. A lost reply or a 'locked' answer means: re-read and attach, never POST again."""
+    api = module.api
+    cluster_id = module.params["cluster_id"]
+    target = module.params["target_version"]
+    try:
+        response = api.submit_upgrade(cluster_id, body)
+    except CceApiError as err:
+        if not (getattr(err, "outcome_unknown", False) or up.is_locked_error(err)):
+            module.fail_from_error(err, "submit the upgrade of cluster %s to %s" % (cluster_id, target))
+        task = find_task_after_unknown_outcome(module, tasks_before)
+        if task is None:
+            module.fail_from_error(err, "submit the upgrade of cluster %s to %s (no upgrade task to %s was found "
+                                        "afterwards; run the module again to re-check)" % (cluster_id, target, target))
+        return task, True
+    task_id = up.task_id_from_submit(response)
+    if not task_id:
+        task = find_task_after_unknown_outcome(module, tasks_before)
+        if task is None:
+            module.fail("CCE accepted the upgrade of cluster %s but returned no task id" % cluster_id, cluster_id=cluster_id)
+        return task, False
+    return read_task(module, task_id, tolerate_errors=True) or {"task_id": task_id, "target_version": target}, False
+
+
+def find_task_after_unknown_outcome(module, tasks_before):
+    target = module.params["target_version"]
+    known = [task["task_id"] for task in tasks_before]
+    return up.find_new_task_for_target(read_tasks(module), target, known)
+
+
+def upgrade_result(module, task, current, target, changed, attached, after_version=None):
+    result = dict(
+        changed=changed,
+        cluster_id=module.params["cluster_id"],
+        task_id=task["task_id"] if task else None,
+        attached=attached,
+        phase=task.get("phase") if task else None,
+        progress=task.get("progress") if task else None,
+        from_version=(task.get("version") if task else None) or current,
+        to_version=(task.get("target_version") if task else None) or target,
+        task=task,
+        diff=up.version_diff(current, after_version or target),
+    )
+    return result
+
+
+# --------------------------------------------------------------------------- pause / resume / retry
+
+def ensure_paused(module):
+    cluster_id = module.params["cluster_id"]
+    tasks = read_tasks(module)
+    active = up.find_active_upgrade_task(tasks)
+    if not active:
+        module.fail("cluster %s has no active upgrade task to pause (latest: %s)" % (cluster_id, up.describe_task(up.latest_task(tasks))),
+                    cluster_id=cluster_id)
+    guard_target(module, active)
+    if active["phase"] == up.PAUSED_PHASE:
+        return task_result(module, active, active, changed=False)
+    if module.check_mode:
+        return task_result(module, active, dict(active, phase=up.PAUSED_PHASE), changed=True)
+    call(module, module.api.pause_upgrade, "pause the upgrade of cluster %s" % cluster_id)
+    after = wait_for_task(module, active, changed=True, done_phases=(up.PAUSED_PHASE,) + up.FINAL_PHASES,
+                          failed_phases=(), always_read=True)
+    return task_result(module, active, after, changed=True)
+
+
+def ensure_resumed(module):
+    cluster_id = module.params["cluster_id"]
+    tasks = read_tasks(module)
+    active = up.find_active_upgrade_task(tasks)
+    if not active:
+        last = up.latest_task(tasks)
+        if last and last["phase"] == up.SUCCESS_PHASE:
+            guard_target(module, last)
+            return task_result(module, last, last, changed=False)
+        module.fail("cluster %s has no paused upgrade task to resume (latest: %s)%s"
+                    % (cluster_id, up.describe_task(last),
+                       "; run with state=retried to retry the failed task" if last and last["phase"] == up.FAILED_PHASE else ""),
+                    cluster_id=cluster_id)
+    guard_target(module, active)
+    if active["phase"] != up.PAUSED_PHASE:
+        task = wait_for_task(module, active, changed=False)
+        return task_result(module, active, task, changed=False)
+    if module.check_mode:
+        return task_result(module, active, dict(active, phase="Running"), changed=True)
+    call(module, module.api.continue_upgrade, "continue the upgrade of cluster %s" % cluster_id)
+    after = wait_for_task(module, active, changed=True, always_read=True)
+    return task_result(module, active, after, changed=True)
+
+
+def ensure_retried(module):
+    cluster_id = module.params["cluster_id"]
+    tasks = read_tasks(module)
+    last = up.latest_task(tasks)
+    if not last:
+        module.fail("cluster %s has no upgrade task to retry" % cluster_id, cluster_id=cluster_id)
+    guard_target(module, last)
+    if last["phase"] != up.FAILED_PHASE:
+        task = wait_for_task(module, last, changed=False) if up.is_active(last) else last
+        return task_result(module, last, task, changed=False)
+    if module.check_mode:
+        return task_result(module, last, dict(last, phase="Running"), changed=True)
+    call(module, module.api.retry_upgrade, "retry the upgrade of cluster %s" % cluster_id)
+    after = wait_for_task(module, dict(last, phase="Running"), changed=True, always_read=True)
+    return task_result(module, last, after, changed=True)
+
+
+def guard_target(module, task):
+    target = module.params["target_version"]
+    if target and not up.task_targets_version(task, target):
+        module.fail("target_version %s does not match the upgrade %s of cluster %s"
+                    % (target, up.describe_task(task), module.params["cluster_id"]),
+                    cluster_id=module.params["cluster_id"], task_id=task["task_id"], task=task)
+
+
+def task_result(module, before, after, changed):
+    after = after or before
+    after_version = after.get("target_version") if after.get("phase") == up.SUCCESS_PHASE else after.get("version")
+    before_version = before.get("target_version") if before.get("phase") == up.SUCCESS_PHASE else before.get("version")
+    return dict(
+        changed=changed,
+        cluster_id=module.params["cluster_id"],
+        task_id=after.get("task_id"),
+        attached=False,
+        phase=after.get("phase"),
+        progress=after.get("progress"),
+        from_version=after.get("version"),
+        to_version=after.get("target_version"),
+        task=after,
+        diff=up.version_diff(before_version, after_version, before.get("phase"), after.get("phase")),
+    )
+
+
+# --------------------------------------------------------------------------- reads and waiting
+
+def call(module, method, action):
+    try:
+        return method(module.params["cluster_id"])
+    except CceApiError as err:
+        module.fail_from_error(err, action)
+
+
+def read_cluster(module):
+    cluster_id = module.params["cluster_id"]
+    body = call(module, module.api.get_cluster, "read cluster %s" % cluster_id)
+    return up.normalize_cluster(body, module.params["cluster_flavor"])
+
+
+def read_tasks(module):
+    cluster_id = module.params["cluster_id"]
+    body = call(module, module.api.list_upgrade_tasks, "list the upgrade tasks of cluster %s" % cluster_id)
+    return up.normalize_task_list(body)
+
+
+def read_task(module, task_id, tolerate_errors=False):
+    cluster_id = module.params["cluster_id"]
+    try:
+        return up.normalize_task(module.api.get_upgrade_task(cluster_id, task_id))
+    except CceApiError as err:
+        if tolerate_errors:
+            return None
+        module.fail_from_error(err, "read upgrade task %s of cluster %s" % (task_id, cluster_id))
+
+
+def wait_for_task(module, task, changed, done_phases=(up.SUCCESS_PHASE,), failed_phases=(up.FAILED_PHASE,), always_read=False):
+    """With wait=true poll the task by id until it is done; otherwise (or in check mode) return it as is.
+
+    ``always_read`` re-reads the task once even without wait, so a pause/continue/retry reports the new phase.
+    """
+    cluster_id = module.params["cluster_id"]
+    task_id = task.get("task_id")
+    if module.check_mode or not task_id:
+        return task
+    if not module.params.get("wait"):
+        return (read_task(module, task_id, tolerate_errors=True) or task) if always_read else task
+    if task.get("phase") in done_phases and not always_read:
+        return task
+
+    def fetch():
+        return up.normalize_task(module.api.get_upgrade_task(cluster_id, task_id))
+
+    try:
+        return wait_until(
+            fetch=fetch,
+            done=lambda state: state.get("phase") in done_phases,
+            failed=lambda state: state.get("phase") in failed_phases,
+            timeout=module.params["wait_timeout"],
+            interval=module.params["poll_interval"],
+        )
+    except WaitTimeout as exc:
+        last = _state_of(exc, "last_state") or task
+        module.fail("timed out after %s s waiting for the upgrade of cluster %s: %s"
+                    % (module.params["wait_timeout"], cluster_id, up.describe_task(last)),
+                    changed=changed, timed_out=True, cluster_id=cluster_id, task_id=task_id,
+                    phase=last.get("phase"), progress=last.get("progress"), task=last)
+    except TaskFailed as exc:
+        last = _state_of(exc, "state") or task
+        module.fail("the upgrade of cluster %s failed: %s; run with state=retried to retry it"
+                    % (cluster_id, up.describe_task(last)),
+                    changed=changed, timed_out=False, cluster_id=cluster_id, task_id=task_id,
+                    phase=last.get("phase"), progress=last.get("progress"), task=last)
+    except CceApiError as err:
+        module.fail_from_error(err, "wait for upgrade task %s of cluster %s" % (task_id, cluster_id))
+
+
+def _state_of(exc, attribute):
+    state = getattr(exc, attribute, None)
+    if state is None and exc.args:
+        state = exc.args[0]
+    return state if isinstance(state, dict) else None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,301 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.cce maintainers (@hwcloud-cce)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: cce_cluster_upgrade_info
+short_description: Upgrade information of a Huawei Cloud CCE cluster
+version_added: 0.1.0
+description:
+  - Reports the current version of a CCE cluster (standard, Turbo or Autopilot), the versions it can be
+    upgraded to, the upgrade paths, its upgrade tasks with phase and progress, the status of the last
+    upgrade and the active upgrade task.
+  - With O(task_id), reads only that upgrade task (one request); this is the cheap call to poll with
+    C(until)/C(retries).
+  - Never changes anything.
+author:
+  - hwcloud.cce maintainers (@hwcloud-cce)
+options:
+  cluster_id:
+    description:
+      - ID of the cluster (a UUID).
+    type: str
+    required: true
+  task_id:
+    description:
+      - ID of one upgrade task. When given, only that task is read and returned (RV(task)).
+    type: str
+extends_documentation_fragment:
+  - hwcloud.cce.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads, so it runs normally in check mode.
+  diff_mode:
+    support: N/A
+    details: The module changes nothing.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - hwcloud.cce.cce
+seealso:
+  - module: hwcloud.cce.cce_cluster_upgrade
+  - module: hwcloud.cce.cce_cluster_info
+"""
+
+EXAMPLES = r"""
+- name: What can this cluster be upgraded to? (credentials from the HW_* environment)
+  hwcloud.cce.cce_cluster_upgrade_info:
+    cluster_id: "{{ cluster_id }}"
+  register: info
+
+- name: Show the targets
+  ansible.builtin.debug:
+    msg: "{{ info.current_version }} -> {{ info.target_versions }}"
+
+- name: Poll one upgrade task until it ends
+  hwcloud.cce.cce_cluster_upgrade_info:
+    cluster_id: "{{ cluster_id }}"
+    task_id: "{{ upgrade.task_id }}"
+  register: poll
+  until: poll.task.phase in ['Success', 'Failed']
+  retries: 120
+  delay: 30
+
+- name: Autopilot cluster
+  hwcloud.cce.cce_cluster_upgrade_info:
+    cluster_id: "{{ cluster_id }}"
+    cluster_flavor: autopilot
+"""
+
+RETURN = r"""
+cluster_id:
+  description: ID of the cluster.
+  returned: always
+  type: str
+  sample: 0d6b8a52-1f3e-11ef-9b57-0255ac100b03
+cluster_name:
+  description: Name of the cluster.
+  returned: when O(task_id) is not given
+  type: str
+  sample: prod-a
+cluster_status:
+  description: Cluster phase (C(Available), C(Upgrading), ...).
+  returned: when O(task_id) is not given
+  type: str
+  sample: Available
+current_version:
+  description: Current cluster version.
+  returned: when O(task_id) is not given
+  type: str
+  sample: v1.29
+platform_version:
+  description: Internal platform version of the cluster.
+  returned: when O(task_id) is not given
+  type: str
+  sample: cce.5.0
+release:
+  description: Release of the current version as upgradeinfo reports it.
+  returned: when O(task_id) is not given
+  type: str
+  sample: v1.29.8
+patch:
+  description: Patch of the current version.
+  returned: when O(task_id) is not given
+  type: str
+  sample: r0
+suggest_patch:
+  description: Recommended patch.
+  returned: when O(task_id) is not given
+  type: str
+  sample: r0
+target_versions:
+  description: Versions the cluster can be upgraded to (upgradeinfo targets plus the upgrade paths from the current version), lowest first.
+  returned: when O(task_id) is not given
+  type: list
+  elements: str
+  sample: ["v1.30"]
+upgrade_paths:
+  description: Upgrade paths of CCE (global, one per source version).
+  returned: when O(task_id) is not given
+  type: list
+  elements: dict
+  contains:
+    version:
+      description: Source version.
+      type: str
+      sample: v1.29
+    platform_version:
+      description: Internal platform version of the source.
+      type: str
+      sample: cce.5.0
+    target_versions:
+      description: Versions reachable from the source.
+      type: list
+      elements: str
+      sample: ["v1.30"]
+last_upgrade:
+  description: Status of the last upgrade as upgradeinfo reports it.
+  returned: when O(task_id) is not given
+  type: dict
+  contains:
+    phase:
+      description: Phase (C(Init), C(Running), C(Pause), C(Success), C(Failed)); null when the cluster was never upgraded.
+      type: str
+      sample: Success
+    progress:
+      description: Progress.
+      type: str
+      sample: "100"
+    completion_time:
+      description: When it ended.
+      type: str
+      sample: "2026-11-22 07:58:35.507243 +0000 UTC"
+tasks:
+  description: Upgrade tasks of the cluster, newest first.
+  returned: when O(task_id) is not given
+  type: list
+  elements: dict
+  contains: &task
+    task_id:
+      description: Task ID.
+      type: str
+      sample: 6d799ff6-3afe-4242-80b4-6f0a0fa746cb
+    version:
+      description: Cluster version when the task started.
+      type: str
+      sample: v1.29
+    target_version:
+      description: Target version.
+      type: str
+      sample: v1.30
+    phase:
+      description: Phase (C(Init), C(Queuing), C(Running), C(Pause), C(Success), C(Failed)).
+      type: str
+      sample: Running
+    progress:
+      description: Progress as CCE reports it.
+      type: str
+      sample: "45"
+    message:
+      description: CCE's reason or message for the phase, when it gives one.
+      type: str
+      sample: node upgrade failed
+    creation_timestamp:
+      description: When the task was created.
+      type: str
+      sample: "2026-11-22 07:49:30.283459 +0000 UTC"
+    update_timestamp:
+      description: When the task was last updated.
+      type: str
+      sample: "2026-11-22 07:52:30.283459 +0000 UTC"
+    completion_time:
+      description: When the task finished.
+      type: str
+      sample: "2026-11-22 07:58:35.507243 +0000 UTC"
+active_task:
+  description: The newest task in C(Init), C(Queuing), C(Running) or C(Pause); null when none is active. Same keys as an item of RV(tasks).
+  returned: when O(task_id) is not given
+  type: dict
+  contains: *task
+task:
+  description: The upgrade task named by O(task_id). Same keys as an item of RV(tasks).
+  returned: when O(task_id) is given
+  type: dict
+  contains: *task
+task_id:
+  description: The O(task_id) that was read.
+  returned: when O(task_id) is given
+  type: str
+  sample: 6d799ff6-3afe-4242-80b4-6f0a0fa746cb
+"""
+
+import re
+
+from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
+from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_cluster_id
+from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
+
+TASK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def argument_spec():
+    return dict(
+        cluster_id=dict(type="str", required=True),
+        task_id=dict(type="str"),
+    )
+
+
+def main():
+    module = CceModule(argument_spec=argument_spec(), supports_check_mode=True)
+    validate_input(module)
+    if module.params["task_id"]:
+        result = ensure_task_read(module)
+    else:
+        result = ensure_upgrade_info_read(module)
+    module.exit(changed=False, **result)
+
+
+def validate_input(module):
+    try:
+        validate_cluster_id(module.params["cluster_id"])
+    except ValueError as err:
+        text = str(err)
+        module.fail(text if "cluster_id" in text else "cluster_id: %s" % text)
+    task_id = module.params["task_id"]
+    if task_id is not None and not TASK_ID_RE.match(task_id):
+        module.fail("task_id %r is not a valid upgrade task id" % task_id)
+
+
+def ensure_task_read(module):
+    """Exactly one GET: what a role polls."""
+    cluster_id = module.params["cluster_id"]
+    task_id = module.params["task_id"]
+    try:
+        body = module.api.get_upgrade_task(cluster_id, task_id)
+    except CceApiError as err:
+        module.fail_from_error(err, "read upgrade task %s of cluster %s" % (task_id, cluster_id))
+    return dict(cluster_id=cluster_id, task_id=task_id, task=up.normalize_task(body))
+
+
+def ensure_upgrade_info_read(module):
+    api = module.api
+    cluster_id = module.params["cluster_id"]
+    try:
+        cluster = up.normalize_cluster(api.get_cluster(cluster_id), module.params["cluster_flavor"])
+        info = up.normalize_upgrade_info(api.get_upgrade_info(cluster_id))
+        paths = up.normalize_upgrade_paths(api.list_upgrade_paths())
+        tasks = up.normalize_task_list(api.list_upgrade_tasks(cluster_id))
+    except CceApiError as err:
+        module.fail_from_error(err, "read the upgrade information of cluster %s" % cluster_id)
+    return dict(
+        cluster_id=cluster_id,
+        cluster_name=cluster["name"],
+        cluster_status=cluster["status"],
+        current_version=cluster["version"],
+        platform_version=cluster["platform_version"],
+        release=info["release"],
+        patch=info["patch"],
+        suggest_patch=info["suggest_patch"],
+        target_versions=up.collect_allowed_targets(info, paths, cluster["version"]),
+        upgrade_paths=paths,
+        last_upgrade=info["last_upgrade"],
+        tasks=tasks,
+        active_task=up.find_active_upgrade_task(tasks),
+    )
+
+
+if __name__ == "__main__":
+    main()

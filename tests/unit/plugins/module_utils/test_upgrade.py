@@ -1,0 +1,380 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.cce maintainers (@hwcloud-cce)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Pure tests of plugins/module_utils/upgrade.py (no HTTP, no simulator)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
+
+
+def raw_task(uid, phase, target="v1.30", version="v1.29", created="2026-11-22 07:00:00.000000 +0000 UTC", **status):
+    body = {
+        "apiVersion": "v3", "kind": "UpgradeTask",
+        "metadata": {"uid": uid, "creationTimestamp": created, "updateTimestamp": created},
+        "spec": {"version": version, "targetVersion": target, "items": {}},
+        "status": dict({"phase": phase, "progress": "10"}, **status),
+    }
+    return body
+
+
+class FakeError(Exception):
+    def __init__(self, status, error_code, outcome_unknown=False):
+        super(FakeError, self).__init__(error_code)
+        self.status = status
+        self.error_code = error_code
+        self.outcome_unknown = outcome_unknown
+
+
+# --------------------------------------------------------------------------- versions
+
+@pytest.mark.parametrize("text, parts", [
+    ("v1.29", (1, 29, None, None)),
+    ("v1.29.8", (1, 29, 8, None)),
+    ("v1.29.8-r0", (1, 29, 8, 0)),
+    ("1.30", (1, 30, None, None)),
+    ("v1.x", None),
+    ("", None),
+    (None, None),
+    ("v1.29-r1", (1, 29, None, 1)),
+])
+def test_version_parts(text, parts):
+    assert up.version_parts(text) == parts
+
+
+@pytest.mark.parametrize("requested, actual, expected", [
+    ("v1.30", "v1.30", True),
+    ("v1.30", "v1.30.2-r0", True),
+    ("v1.30.2", "v1.30.2-r0", True),
+    ("v1.30.2", "v1.30.4-r1", False),
+    ("v1.30", "v1.29", False),
+    ("v1.3", "v1.30", False),
+    ("v1.30", None, False),
+    ("weird", "weird", True),
+])
+def test_versions_match(requested, actual, expected):
+    assert up.versions_match(requested, actual) is expected
+
+
+def test_version_sort_key_orders_numerically():
+    versions = ["v1.30", "v1.9", "v1.28.1-r2", "v1.28", "v1.28.1-r10"]
+    assert sorted(versions, key=up.version_sort_key) == ["v1.9", "v1.28", "v1.28.1-r2", "v1.28.1-r10", "v1.30"]
+
+
+def test_is_full_version():
+    assert up.is_full_version("v1.29.8-r0")
+    assert not up.is_full_version("v1.29")
+    assert not up.is_full_version("nope")
+
+
+# --------------------------------------------------------------------------- tasks
+
+def test_normalize_task_maps_every_field():
+    task = up.normalize_task(raw_task("t1", "Running", completionTime="", message="node 3 of 5"))
+    assert task == {
+        "task_id": "t1", "version": "v1.29", "target_version": "v1.30", "phase": "Running",
+        "progress": "10", "message": "node 3 of 5",
+        "creation_timestamp": "2026-11-22 07:00:00.000000 +0000 UTC",
+        "update_timestamp": "2026-11-22 07:00:00.000000 +0000 UTC", "completion_time": "",
+    }
+
+
+def test_normalize_task_tolerates_missing_parts():
+    task = up.normalize_task({"metadata": {"uid": "x"}})
+    assert task["task_id"] == "x"
+    assert task["phase"] is None and task["target_version"] is None
+    assert up.normalize_task(None)["task_id"] is None
+
+
+def test_normalize_task_uses_reason_when_no_message():
+    assert up.normalize_task(raw_task("t", "Failed", reason="node failed"))["message"] == "node failed"
+
+
+def test_task_list_is_newest_first():
+    body = {"items": [
+        raw_task("old", "Success", target="v1.29", created="2026-01-01 00:00:00.000000 +0000 UTC"),
+        raw_task("new", "Running", created="2026-11-22 07:00:00.000000 +0000 UTC"),
+        raw_task("mid", "Failed", created="2026-06-01T00:00:00Z"),
+    ]}
+    assert [t["task_id"] for t in up.normalize_task_list(body)] == ["new", "mid", "old"]
+
+
+def test_task_list_keeps_later_position_first_on_equal_timestamps():
+    body = {"items": [raw_task("a", "Failed"), raw_task("b", "Running")]}
+    assert [t["task_id"] for t in up.normalize_task_list(body)] == ["b", "a"]
+
+
+def test_task_list_of_empty_or_odd_bodies():
+    assert up.normalize_task_list({}) == []
+    assert up.normalize_task_list({"items": None}) == []
+    assert up.normalize_task_list({"items": ["junk", raw_task("a", "Init")]})[0]["task_id"] == "a"
+    assert up.normalize_task_list(None) == []
+
+
+@pytest.mark.parametrize("phase, active", [
+    ("Init", True), ("Queuing", True), ("Running", True), ("Pause", True),
+    ("Success", False), ("Failed", False), (None, False),
+])
+def test_find_active_upgrade_task_by_phase(phase, active):
+    tasks = up.normalize_task_list({"items": [raw_task("t", phase)]})
+    found = up.find_active_upgrade_task(tasks)
+    assert (found is not None) is active
+    if active:
+        assert found["task_id"] == "t"
+
+
+def test_find_active_upgrade_task_skips_finished_newer_tasks():
+    tasks = up.normalize_task_list({"items": [
+        raw_task("running", "Pause", created="2026-11-22 07:00:00.000000 +0000 UTC"),
+        raw_task("done", "Success", target="v1.29", created="2026-11-22 08:00:00.000000 +0000 UTC"),
+    ]})
+    assert up.find_active_upgrade_task(tasks)["task_id"] == "running"
+    assert up.find_active_upgrade_task([]) is None
+
+
+def test_task_targets_version():
+    task = up.normalize_task(raw_task("t", "Running", target="v1.30.2-r0"))
+    assert up.task_targets_version(task, "v1.30")
+    assert up.task_targets_version(task, "v1.30.2-r0")
+    assert not up.task_targets_version(task, "v1.31")
+    assert not up.task_targets_version(None, "v1.30")
+    assert not up.task_targets_version(task, None)
+
+
+def test_latest_task_and_latest_for_target():
+    tasks = up.normalize_task_list({"items": [
+        raw_task("a", "Success", target="v1.28", created="2026-01-01 00:00:00.000000 +0000 UTC"),
+        raw_task("b", "Failed", target="v1.30", created="2026-02-01 00:00:00.000000 +0000 UTC"),
+        raw_task("c", "Success", target="v1.29", created="2026-03-01 00:00:00.000000 +0000 UTC"),
+    ]})
+    assert up.latest_task(tasks)["task_id"] == "c"
+    assert up.latest_task([]) is None
+    assert up.latest_task_for_target(tasks, "v1.30")["task_id"] == "b"
+    assert up.latest_task_for_target(tasks, "v1.31") is None
+
+
+def test_find_new_task_for_target_prefers_active_then_unknown_ids():
+    tasks = up.normalize_task_list({"items": [
+        raw_task("old", "Failed", created="2026-01-01 00:00:00.000000 +0000 UTC"),
+        raw_task("new", "Init", created="2026-02-01 00:00:00.000000 +0000 UTC"),
+    ]})
+    assert up.find_new_task_for_target(tasks, "v1.30", ["old"])["task_id"] == "new"
+    finished = up.normalize_task_list({"items": [
+        raw_task("old", "Failed", created="2026-01-01 00:00:00.000000 +0000 UTC"),
+        raw_task("new", "Success", created="2026-02-01 00:00:00.000000 +0000 UTC"),
+    ]})
+    assert up.find_new_task_for_target(finished, "v1.30", ["old"])["task_id"] == "new"
+    assert up.find_new_task_for_target(finished, "v1.30", ["old", "new"]) is None
+    assert up.find_new_task_for_target(finished, "v1.31", []) is None
+
+
+def test_describe_task():
+    task = up.normalize_task(raw_task("t9", "Failed", message="node x failed"))
+    text = up.describe_task(task)
+    assert "t9" in text and "v1.30" in text and "Failed" in text and "progress 10" in text and "node x failed" in text
+    assert up.describe_task(None) == "no task"
+
+
+def test_is_locked_error():
+    assert up.is_locked_error(FakeError(429, "CCE.01429002"))
+    assert not up.is_locked_error(FakeError(429, "APIGW.0308"))
+    assert not up.is_locked_error(FakeError(400, "CCE.01429002"))
+    assert not up.is_locked_error(ValueError("x"))
+
+
+def test_task_id_from_submit():
+    assert up.task_id_from_submit({"metadata": {"uid": "abc"}, "spec": {}}) == "abc"
+    assert up.task_id_from_submit({"uid": "top"}) == "top"
+    assert up.task_id_from_submit({}) is None
+    assert up.task_id_from_submit(None) is None
+
+
+# --------------------------------------------------------------------------- request body
+
+def params(**overrides):
+    base = dict(target_version="v1.30", user_defined_step=20, scope="Cluster", addons=None,
+                node_pool_order=None, node_order=None, is_only_upgrade=False)
+    base.update(overrides)
+    return base
+
+
+def test_build_upgrade_body_minimal():
+    assert up.build_upgrade_body(params()) == {
+        "metadata": {"apiVersion": "v3", "kind": "UpgradeTask"},
+        "spec": {"clusterUpgradeAction": {
+            "targetVersion": "v1.30",
+            "strategy": {"type": "inPlaceRollingUpdate",
+                         "inPlaceRollingUpdate": {"userDefinedStep": 20, "scope": "Cluster"}},
+            "isOnlyUpgrade": False,
+        }},
+    }
+
+
+def test_build_upgrade_body_defaults_step_and_scope():
+    action = up.build_upgrade_body({"target_version": "v1.30"})["spec"]["clusterUpgradeAction"]
+    assert action["strategy"]["inPlaceRollingUpdate"] == {"userDefinedStep": 20, "scope": "Cluster"}
+    assert "isOnlyUpgrade" not in action
+
+
+def test_build_upgrade_body_full():
+    body = up.build_upgrade_body(params(
+        user_defined_step=120, scope="NodePool", is_only_upgrade=True,
+        addons=[{"name": "coredns", "version": "1.30.3", "values": {"replicas": 3}},
+                {"name": "everest", "version": "2.4.1", "values": None}],
+        node_pool_order={"DefaultPool": 0, "pool-b": "5"},
+        node_order={"DefaultPool": [
+            {"node_selector": {"key": "zone", "value": ["az1"], "operator": "in"}, "priority": 2},
+            {"nodeSelector": {"key": "gpu", "operator": "exists"}},
+        ]},
+    ))
+    action = body["spec"]["clusterUpgradeAction"]
+    assert action["strategy"]["inPlaceRollingUpdate"] == {"userDefinedStep": 120, "scope": "NodePool"}
+    assert action["isOnlyUpgrade"] is True
+    assert action["addons"] == [
+        {"addonTemplateName": "coredns", "operation": "patch", "version": "1.30.3", "values": {"replicas": 3}},
+        {"addonTemplateName": "everest", "operation": "patch", "version": "2.4.1"},
+    ]
+    assert action["nodePoolOrder"] == {"DefaultPool": 0, "pool-b": 5}
+    assert action["nodeOrder"] == {"DefaultPool": [
+        {"nodeSelector": {"key": "zone", "operator": "in", "value": ["az1"]}, "priority": 2},
+        {"nodeSelector": {"key": "gpu", "operator": "exists"}, "priority": 0},
+    ]}
+
+
+@pytest.mark.parametrize("step", [0, 121, -1, "5", True, 2.5])
+def test_step_outside_range_names_the_option(step):
+    with pytest.raises(ValueError, match="user_defined_step"):
+        up.build_upgrade_body(params(user_defined_step=step))
+
+
+@pytest.mark.parametrize("step", [1, 60, 120])
+def test_step_inside_range(step):
+    assert up.check_step(step) == step
+
+
+def test_bad_scope():
+    with pytest.raises(ValueError, match="scope"):
+        up.build_upgrade_body(params(scope="Everything"))
+
+
+@pytest.mark.parametrize("node_order", [
+    {"p": [{"priority": 1}]},
+    {"p": [{"node_selector": {"operator": "in"}}]},
+    {"p": [{"node_selector": {"key": "k", "operator": "like"}}]},
+    {"p": [{"node_selector": {"key": "k"}, "priority": -1}]},
+    {"p": [{"node_selector": {"key": "k"}, "priority": "high"}]},
+    {"p": [{"node_selector": {"key": "k", "value": 5}}]},
+    {"p": "zone"},
+    {"p": ["zone"]},
+])
+def test_bad_node_order_names_the_option(node_order):
+    with pytest.raises(ValueError, match="node_order"):
+        up.build_upgrade_body(params(node_order=node_order))
+
+
+@pytest.mark.parametrize("order", [{"p": -1}, {"p": "x"}, {"p": True}, {"p": 1.5}, ["p"]])
+def test_bad_node_pool_order_names_the_option(order):
+    with pytest.raises(ValueError, match="node_pool_order"):
+        up.build_upgrade_body(params(node_pool_order=order))
+
+
+@pytest.mark.parametrize("addons", [[{"name": "coredns"}], [{"version": "1"}], ["coredns"],
+                                    [{"name": "a", "version": "1", "values": "x"}]])
+def test_bad_addons_name_the_option(addons):
+    with pytest.raises(ValueError, match=r"addons\[0\]"):
+        up.build_upgrade_body(params(addons=addons))
+
+
+# --------------------------------------------------------------------------- clusters
+
+CLUSTER = {
+    "kind": "Cluster", "apiVersion": "v3",
+    "metadata": {"name": "prod-a", "uid": "c-1", "creationTimestamp": "t0", "updateTimestamp": "t1"},
+    "spec": {"category": "CCE", "type": "VirtualMachine", "flavor": "cce.s1.small",
+             "version": "v1.29", "platformVersion": "cce.5.0"},
+    "status": {"phase": "Available"},
+}
+
+
+def test_normalize_cluster():
+    assert up.normalize_cluster(CLUSTER, "cce") == {
+        "id": "c-1", "name": "prod-a", "flavor": "cce", "version": "v1.29", "platform_version": "cce.5.0",
+        "status": "Available", "category": "CCE", "type": "VirtualMachine",
+        "creation_timestamp": "t0", "update_timestamp": "t1",
+    }
+    assert up.normalize_cluster({}, "autopilot")["flavor"] == "autopilot"
+
+
+def test_normalize_cluster_list_and_filters():
+    other = {"metadata": {"name": "legacy-a", "uid": "c-2"}, "spec": {"version": "v1.25.3-r0"}, "status": {"phase": "Upgrading"}}
+    clusters = up.normalize_cluster_list({"items": [CLUSTER, other, "junk"]}, "cce")
+    assert [c["id"] for c in clusters] == ["c-1", "c-2"]
+    assert up.cluster_matches(clusters[0], name="prod-*")
+    assert not up.cluster_matches(clusters[1], name="prod-*")
+    assert up.cluster_matches(clusters[0], status="available")
+    assert not up.cluster_matches(clusters[0], status="Upgrading")
+    assert up.cluster_matches(clusters[1], version="v1.25")
+    assert not up.cluster_matches(clusters[1], version="v1.29")
+    assert up.cluster_matches(clusters[0])
+    assert up.normalize_cluster_list({}, "cce") == []
+
+
+# --------------------------------------------------------------------------- upgrade info and paths
+
+UPGRADE_INFO = {
+    "kind": "UpgradeInfo", "apiVersion": "v3", "metadata": {},
+    "spec": {"lastUpgradeInfo": {"phase": "Success", "progress": "100", "completionTime": "t9"},
+             "versionInfo": {"release": "v1.29.8", "patch": "r0", "suggestPatch": "r1", "targetVersions": ["v1.30"]}},
+    "status": {"phase": "Success"},
+}
+
+PATHS = {"upgradePaths": [
+    {"version": "v1.25", "platformVersion": "cce.1.0", "targetVersions": ["v1.27"]},
+    {"version": "v1.29", "platformVersion": "cce.5.0", "targetVersions": ["v1.30", "v1.31"]},
+    {"version": "v1.19.16-r20", "targetVersions": ["v1.21"]},
+]}
+
+
+def test_normalize_upgrade_info():
+    info = up.normalize_upgrade_info(UPGRADE_INFO)
+    assert info == {
+        "release": "v1.29.8", "patch": "r0", "suggest_patch": "r1", "target_versions": ["v1.30"],
+        "last_upgrade": {"phase": "Success", "progress": "100", "completion_time": "t9"},
+    }
+
+
+def test_normalize_upgrade_info_falls_back_to_status():
+    info = up.normalize_upgrade_info({"status": {"phase": "Running", "progress": "40"}})
+    assert info["last_upgrade"] == {"phase": "Running", "progress": "40", "completion_time": None}
+    assert info["target_versions"] == []
+    assert up.normalize_upgrade_info(None)["release"] is None
+
+
+def test_normalize_upgrade_paths():
+    paths = up.normalize_upgrade_paths(PATHS)
+    assert paths[1] == {"version": "v1.29", "platform_version": "cce.5.0", "target_versions": ["v1.30", "v1.31"]}
+    assert paths[2]["platform_version"] is None
+    assert up.normalize_upgrade_paths({}) == []
+
+
+def test_collect_allowed_targets_unions_info_and_matching_paths():
+    info = up.normalize_upgrade_info(UPGRADE_INFO)
+    paths = up.normalize_upgrade_paths(PATHS)
+    assert up.collect_allowed_targets(info, paths, "v1.29") == ["v1.30", "v1.31"]
+    assert up.collect_allowed_targets(info, paths, "v1.29.8-r0") == ["v1.30", "v1.31"]
+    assert up.collect_allowed_targets(None, paths, "v1.25") == ["v1.27"]
+    assert up.collect_allowed_targets(None, paths, "v1.19.16-r20") == ["v1.21"]
+    assert up.collect_allowed_targets(None, paths, "v1.33") == []
+    assert up.collect_allowed_targets(info, None, "v1.33") == ["v1.30"]
+    assert [p["version"] for p in up.paths_from(paths, "v1.29")] == ["v1.29"]
+
+
+def test_version_diff():
+    assert up.version_diff("v1.29", "v1.30") == {"before": {"version": "v1.29"}, "after": {"version": "v1.30"}}
+    assert up.version_diff("v1.29", "v1.29", "Running", "Pause") == {
+        "before": {"version": "v1.29", "phase": "Running"}, "after": {"version": "v1.29", "phase": "Pause"}}
