@@ -1,0 +1,866 @@
+"""The simulated CCE: clusters, workflows and tasks whose state follows the (scaled) clock.
+
+Nothing runs in the background: every task stores when it started and how long it takes, and
+``settle(now)`` works out what has happened by ``now`` whenever something is read or written.
+All public methods of ``Cloud`` take the lock, so handler threads can share one instance.
+"""
+
+import threading
+import uuid
+
+from .clock import go_timestamp
+from .errors import cce_error, invalid, not_found
+from .scenario import minor_version, normalize_cluster
+
+ACTIVE_UPGRADE = ("Init", "Queuing", "Running", "Pause")
+OPEN_WORKFLOW = ("Init", "Running", "Pending")
+POINTS = ("PreCheck", "Snapshot", "Cluster", "PostCheck")
+RELEASES = {"v1.25": "v1.25.16", "v1.27": "v1.27.16", "v1.28": "v1.28.15", "v1.29": "v1.29.15",
+            "v1.30": "v1.30.14", "v1.31": "v1.31.10"}
+
+
+def new_id():
+    return str(uuid.uuid4())
+
+
+def _ts(epoch):
+    return go_timestamp(epoch) if epoch is not None else None
+
+
+def _drop_none(data):
+    return {k: v for k, v in data.items() if v is not None}
+
+
+class Cluster:
+    """One cluster and the tasks that ran on it."""
+
+    def __init__(self, spec, created):
+        self.id = spec["id"]
+        self.name = spec["name"]
+        self.flavor = spec["flavor"]
+        self.version = spec["version"]
+        self.status = spec["status"]
+        self.category = spec["category"]
+        self.type = spec["type"]
+        self.node_pools = spec["node_pools"]
+        self.precheck_risk = spec["precheck_risk"]
+        self.fail_upgrade_once_at = spec["fail_upgrade_once_at"]
+        self.failed_once = False
+        self.created = created
+        self.updated = created
+        self.prechecks = []
+        self.snapshots = []
+        self.upgrades = []
+        self.postchecks = []
+        self.workflows = []
+
+    def nodes(self):
+        for pool in self.node_pools:
+            for name in pool["nodes"]:
+                yield pool["name"], name, str(uuid.uuid5(uuid.NAMESPACE_URL, "node/%s/%s" % (self.id, name)))
+
+    def latest_upgrade(self, now):
+        if not self.upgrades:
+            return None
+        task = self.upgrades[-1]
+        task.settle(now)
+        return task
+
+    def active_upgrade(self, now):
+        task = self.latest_upgrade(now)
+        return task if task is not None and task.phase(now) in ACTIVE_UPGRADE else None
+
+    def phase(self, now):
+        return "Upgrading" if self.active_upgrade(now) else self.status
+
+    def summary(self, now):
+        return {"id": self.id, "name": self.name, "flavor": self.flavor, "version": self.version,
+                "status": self.phase(now), "category": self.category}
+
+
+class PrecheckTask:
+    """A pre-check: Init -> Running -> Success | Failed after ``duration``."""
+
+    def __init__(self, cluster, cluster_version, target, skipped, now, duration, validity):
+        self.uid = new_id()
+        self.cluster = cluster
+        self.cluster_version = cluster_version
+        self.target = target
+        self.skipped = skipped
+        self.created = now
+        self.duration = duration
+        self.end = now + duration
+        self.expire = self.end + validity
+        self.init_for = min(2.0, duration * 0.05)
+        self.items = self._items()
+
+    def _items(self):
+        """(group, item) pairs; the cluster's configured risk decides the interesting one."""
+        cluster = self.cluster
+        items = [
+            ("cluster", _item("upgrade-limit-check", "LimitCheck", "Info", "Success", "The upgrade path is supported.")),
+            ("cluster", _item("master-node-check", "MasterCheck", "Info", "Success", "The control plane is healthy.")),
+            ("addon", _item("addon-version-check", "AddonCheck", "Info", "Success", "All add-ons support the target version.",
+                            risk={"addonRisks": [{"addonTemplateName": "coredns", "alias": "CoreDNS"}]})),
+        ]
+        if cluster.precheck_risk == "fatal":
+            items.append(("cluster", _item(
+                "deprecated-api-check", "LimitCheck", "Fatal", "Failed",
+                "The cluster still uses APIs removed in %s; migrate them before upgrading." % self.target,
+                risk={"deprecatedAPIRisks": [{"url": "/apis/policy/v1beta1/podsecuritypolicies", "userAgent": "kubectl/v1.24.0"}]},
+                error_codes=["CCE.01400074"])))
+        elif cluster.precheck_risk == "warning":
+            items.append(("cluster", _item(
+                "configuration-risk-check", "LimitCheck", "Warning", "Success",
+                "kube-apiserver parameters were changed by hand and will be reset by the upgrade.",
+                risk={"configurationRisks": [{"package": "kube-apiserver", "sourceFile": "/etc/kubernetes/manifests/kube-apiserver.yaml",
+                                              "nodeMsg": "master", "field": "max-requests-inflight", "operation": "modify",
+                                              "originalValue": "1000", "value": "2000"}]})))
+        for _pool, name, uid in cluster.nodes():
+            items.append(("node:" + uid + ":" + name, _item("node-status-check", "NodeCheck", "Info", "Success",
+                                                            "Node %s is ready." % name)))
+        return [(group, item) for group, item in items if item["name"] not in self.skipped]
+
+    def fatal(self):
+        return [item for _group, item in self.items if item["level"] == "Fatal"]
+
+    def phase(self, now):
+        if now < self.created + self.init_for:
+            return "Init"
+        if now < self.end:
+            return "Running"
+        return "Failed" if self.fatal() else "Success"
+
+    def point_status(self, now):
+        return self.phase(now)
+
+    def start(self):
+        return self.created + self.init_for
+
+    def valid_for(self, target, now):
+        return self.target == target and self.phase(now) == "Success" and now < self.expire
+
+    def render(self, now, create=False):
+        phase = self.phase(now)
+        done = phase in ("Success", "Failed")
+        status = {"phase": phase, "message": ""}
+        if done:
+            status["expireTimeStamp"] = _ts(self.expire)
+            fatal = self.fatal()
+            if fatal:
+                status["message"] = "precheck failed: %d fatal risk(s): %s" % (len(fatal), ", ".join(i["name"] for i in fatal))
+        group_phase = phase if phase in ("Init", "Running") else None
+        cluster_items = [i for g, i in self.items if g == "cluster"] if done else []
+        addon_items = [i for g, i in self.items if g == "addon"] if done else []
+        nodes = []
+        for _pool, name, uid in self.cluster.nodes():
+            node_items = [i for g, i in self.items if g == "node:" + uid + ":" + name] if done else []
+            nodes.append({"nodeInfo": {"uid": uid, "name": name, "status": "Active", "nodeType": "node"}, "itemsStatus": node_items})
+        status["clusterCheckStatus"] = {"phase": group_phase or _group_phase(cluster_items), "itemsStatus": cluster_items}
+        status["addonCheckStatus"] = {"phase": group_phase or _group_phase(addon_items), "itemsStatus": addon_items}
+        status["nodeCheckStatus"] = {"phase": group_phase or _group_phase([i for n in nodes for i in n["itemsStatus"]]),
+                                     "nodeStageStatus": nodes}
+        metadata = {"uid": self.uid}
+        if not create:
+            metadata["creationTimestamp"] = _ts(self.created)
+            metadata["updateTimestamp"] = _ts(min(now, self.end))
+        spec = {"clusterID": self.cluster.id, "clusterVersion": self.cluster_version, "targetVersion": self.target}
+        if self.skipped:
+            spec["skippedCheckItemList"] = [{"name": name} for name in sorted(self.skipped)]
+        return {"apiVersion": "v3", "kind": "PreCheckTask", "metadata": metadata, "spec": spec, "status": status}
+
+
+def _item(name, group, level, phase, message, risk=None, error_codes=None):
+    item = {"name": name, "kind": "Risk" if level != "Info" else "Exception", "group": group, "level": level,
+            "phase": phase, "message": message, "errorCodes": error_codes or []}
+    if risk:
+        item["riskSource"] = risk
+    return item
+
+
+def _group_phase(items):
+    return "Failed" if any(i["phase"] == "Failed" for i in items) else "Success"
+
+
+class SnapshotTask:
+    """A master snapshot: Running -> Success after ``duration``."""
+
+    def __init__(self, cluster, now, duration):
+        self.uid = new_id()
+        self.item_id = new_id()
+        self.cluster = cluster
+        self.created = now
+        self.end = now + duration
+        self.duration = duration
+
+    def phase(self, now):
+        return "Success" if now >= self.end else "Running"
+
+    def point_status(self, now):
+        return self.phase(now)
+
+    def start(self):
+        return self.created
+
+    def progress(self, now):
+        return "%d" % min(100, int((now - self.created) / self.duration * 100))
+
+    def render(self, now):
+        phase = self.phase(now)
+        updated = _ts(min(now, self.end))
+        status = {"phase": phase, "progress": self.progress(now)}
+        if phase == "Success":
+            status["completionTime"] = _ts(self.end)
+        return {
+            "kind": "SnapshotTask", "apiVersion": "v3.1",
+            "metadata": {"uid": self.uid, "creationTimestamp": _ts(self.created), "updateTimestamp": updated},
+            "spec": {"items": [{"id": self.item_id, "type": "master-backup", "status": phase,
+                                "creationTimestamp": _ts(self.created), "updateTimestamp": updated, "message": ""}]},
+            "status": status,
+        }
+
+
+class UpgradeTask:
+    """An upgrade: Queuing -> Running -> Success, with pause/continue and one optional failure."""
+
+    def __init__(self, cluster, target, strategy, now, duration, fail_at):
+        self.uid = new_id()
+        self.cluster = cluster
+        self.version = cluster.version
+        self.target = target
+        self.strategy = strategy
+        self.created = now
+        self.duration = duration
+        self.queue_until = now + min(5.0, duration * 0.01)
+        self.run_start = self.queue_until
+        self.base = 0.0
+        self.state = "active"
+        self.fail_at = fail_at
+        self.end = None
+        self.updated = now
+        self.message = ""
+        self.failed_node = None
+
+    def _progress_at(self, moment):
+        if moment <= self.run_start:
+            return self.base
+        return min(100.0, self.base + (moment - self.run_start) / self.duration * 100.0)
+
+    def settle(self, now):
+        """Apply the failure or completion that happened by ``now``."""
+        if self.state != "active":
+            return
+        if self.fail_at is not None and self.base < self.fail_at:
+            fail_time = self.run_start + (self.fail_at - self.base) / 100.0 * self.duration
+            if fail_time <= now:
+                self.base = float(self.fail_at)
+                self.state = "failed"
+                self.end = fail_time
+                self.updated = fail_time
+                self.fail_at = None
+                self.cluster.failed_once = True
+                self.failed_node = self._node_at(self.base)
+                self.message = ("upgrade of node %s failed: kubelet did not become ready after the upgrade; "
+                                "fix the node and retry the task" % self.failed_node)
+                return
+        done_time = self.run_start + (100.0 - self.base) / 100.0 * self.duration
+        if done_time <= now:
+            self.base = 100.0
+            self.state = "success"
+            self.end = done_time
+            self.updated = done_time
+            self.message = ""
+            self.cluster.version = self.target
+            self.cluster.updated = done_time
+
+    def _node_at(self, percent):
+        nodes = [name for _pool, name, _uid in self.cluster.nodes()] or ["%s-master-1" % self.cluster.name]
+        index = min(len(nodes) - 1, int(percent / 100.0 * len(nodes)))
+        return nodes[index]
+
+    def phase(self, now):
+        self.settle(now)
+        if self.state == "active":
+            return "Queuing" if now < self.queue_until else "Running"
+        return {"paused": "Pause", "failed": "Failed", "success": "Success"}[self.state]
+
+    def point_status(self, now):
+        phase = self.phase(now)
+        return "Running" if phase == "Pause" else phase
+
+    def start(self):
+        return self.created
+
+    def progress(self, now):
+        self.settle(now)
+        value = self._progress_at(now) if self.state == "active" else self.base
+        return "%d" % int(value)
+
+    def pause(self, now):
+        self.base = self._progress_at(now)
+        self.run_start = now
+        self.queue_until = min(self.queue_until, now)
+        self.state = "paused"
+        self.updated = now
+
+    def resume(self, now):
+        self.run_start = now
+        self.queue_until = now
+        self.state = "active"
+        self.updated = now
+        self.message = ""
+
+    def render(self, now):
+        phase = self.phase(now)
+        status = {"phase": phase, "progress": self.progress(now)}
+        if self.end is not None and phase in ("Success", "Failed"):
+            status["completionTime"] = _ts(self.end)
+        if self.message:
+            status["message"] = self.message
+        updated = self.updated if phase not in ("Queuing", "Running") else now
+        items = {"failedNode": self.failed_node} if phase == "Failed" and self.failed_node else {}
+        return {
+            "apiVersion": "v3", "kind": "UpgradeTask",
+            "metadata": {"uid": self.uid, "creationTimestamp": _ts(self.created), "updateTimestamp": _ts(updated)},
+            "spec": {"version": self.version, "targetVersion": self.target, "items": items},
+            "status": status,
+        }
+
+
+class PostcheckTask:
+    """A post-check: synchronous, Success when the cluster runs the target version."""
+
+    def __init__(self, cluster, cluster_version, target, phase, now):
+        self.uid = new_id()
+        self.cluster = cluster
+        self.cluster_version = cluster_version
+        self.target = target
+        self.result = phase
+        self.created = now
+
+    def phase(self, _now=None):
+        return self.result
+
+    def point_status(self, now):
+        return self.phase(now)
+
+    def start(self):
+        return self.created
+
+    def render(self):
+        return {"kind": "PostCheckTask", "apiVersion": "v3", "metadata": {"uid": self.uid},
+                "spec": {"clusterID": self.cluster.id, "clusterVersion": self.cluster_version, "targetVersion": self.target},
+                "status": {"phase": self.result}}
+
+
+class Workflow:
+    """An upgrade workflow; its points follow the linked tasks."""
+
+    def __init__(self, cluster, target, now):
+        self.uid = new_id()
+        self.cluster = cluster
+        self.cluster_version = cluster.version
+        self.target = target
+        self.created = now
+        self.cancelled = None
+        self.points = dict.fromkeys(POINTS)
+
+    def point_statuses(self, now):
+        return {name: task.point_status(now) for name, task in self.points.items() if task is not None}
+
+    def phase(self, now):
+        if self.cancelled is not None:
+            return "Cancel"
+        statuses = self.point_statuses(now)
+        if statuses.get("PostCheck") == "Success":
+            return "Success"
+        if "Failed" in statuses.values():
+            return "Pending"
+        if any(task.start() <= now for task in self.points.values() if task is not None):
+            return "Running"
+        return "Init"
+
+    def is_open(self, now):
+        return self.phase(now) in OPEN_WORKFLOW
+
+    def cancel_refusal(self, now):
+        """Why the workflow cannot be cancelled now (None when it can)."""
+        phase = self.phase(now)
+        if phase in ("Running", "Success", "Cancel"):
+            return "workflow %s is in phase %s and cannot be cancelled" % (self.uid, phase)
+        for name, task in self.points.items():
+            if task is None:
+                continue
+            task_phase = task.phase(now)
+            if task_phase in ("Running", "Init", "Queuing", "Pause"):
+                return "workflow %s cannot be cancelled: its %s task %s is in phase %s" % (self.uid, name, task.uid, task_phase)
+        return None
+
+    def render(self, now):
+        points = []
+        updated = self.created
+        for name in POINTS:
+            task = self.points[name]
+            point = {"taskType": name}
+            if task is not None:
+                status = task.point_status(now)
+                point["taskID"] = task.uid
+                point["status"] = status
+                start = task.start()
+                if start <= now:
+                    point["startTimeStamp"] = _ts(start)
+                    updated = max(updated, start)
+                end = getattr(task, "end", None) if status in ("Success", "Failed") else None
+                if name == "PostCheck":
+                    end = task.created
+                if end is not None and end <= now:
+                    point["endTimeStamp"] = _ts(end)
+                    updated = max(updated, end)
+                if name == "PreCheck" and status in ("Success", "Failed"):
+                    point["expireTimeStamp"] = _ts(task.expire)
+            points.append(point)
+        if self.cancelled is not None:
+            updated = max(updated, self.cancelled)
+        status = {
+            "phase": self.phase(now),
+            "pointStatuses": points,
+            "lineStatuses": [
+                {"startPoint": {"taskType": "PreCheck"}, "endPoint": {"taskType": "Snapshot"}, "critical": False},
+                {"startPoint": {"taskType": "Snapshot"}, "endPoint": {"taskType": "Cluster"}, "critical": False},
+                {"startPoint": {"taskType": "PreCheck"}, "endPoint": {"taskType": "Cluster"}, "critical": True},
+                {"startPoint": {"taskType": "Cluster"}, "endPoint": {"taskType": "PostCheck"}, "critical": True},
+            ],
+        }
+        return {
+            "kind": "WorkFlowTask", "apiVersion": "v3",
+            "metadata": {"uid": self.uid, "creationTimestamp": _ts(self.created), "updateTimestamp": _ts(updated)},
+            "spec": {"clusterID": self.cluster.id, "clusterVersion": self.cluster_version, "targetVersion": self.target},
+            "status": status,
+        }
+
+
+def _require(condition, message):
+    if not condition:
+        raise invalid(message)
+
+
+def _check_kind(body, kind, api_version="v3", where=None):
+    _require(isinstance(body, dict), "the request body must be a JSON object")
+    holder = body if where is None else body.get(where)
+    _require(isinstance(holder, dict), "%s is required" % where)
+    _require(holder.get("kind") == kind, "kind must be %s" % kind)
+    _require(holder.get("apiVersion") == api_version, "apiVersion must be %s" % api_version)
+
+
+class Cloud:
+    """All simulated state of one project."""
+
+    def __init__(self, scenario, clock):
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.scenario = scenario
+        self.durations = scenario["durations"]
+        self.paths = {p["version"]: p for p in scenario["upgrade_paths"]}
+        self.clusters = {}
+        self.by_name = {}
+        now = clock.now()
+        for spec in scenario["clusters"]:
+            self._add(spec, now)
+
+    def _add(self, spec, now):
+        cluster = Cluster(spec, now - 86400 * 30)
+        self.clusters[cluster.id] = cluster
+        self.by_name[cluster.name] = cluster
+        return cluster
+
+    # -- helpers ----------------------------------------------------------------------------
+    def now(self):
+        return self.clock.now()
+
+    def targets_of(self, version):
+        path = self.paths.get(version)
+        return list(path["targetVersions"]) if path else []
+
+    def platform_version(self, version):
+        path = self.paths.get(version)
+        return path["platformVersion"] if path else "cce.1.0"
+
+    def cluster(self, flavor, cluster_id):
+        cluster = self.clusters.get(cluster_id)
+        if cluster is None or cluster.flavor != flavor:
+            raise not_found("cluster %s not found" % cluster_id)
+        return cluster
+
+    def check_target(self, cluster, target_text):
+        """Normalised target, or 400 naming the versions."""
+        _require(isinstance(target_text, str) and target_text, "targetVersion is required")
+        target = minor_version(target_text)
+        if target is None or target not in self.targets_of(cluster.version):
+            raise invalid("not supported to upgrade from %s to %s" % (cluster.version, target_text))
+        return target
+
+    def _open_workflow(self, cluster, now):
+        for workflow in reversed(cluster.workflows):
+            if workflow.is_open(now):
+                return workflow
+        return None
+
+    def _link(self, cluster, point, task, now, target=None):
+        workflow = self._open_workflow(cluster, now)
+        if workflow is not None and (target is None or workflow.target == target):
+            workflow.points[point] = task
+
+    # -- control-API helpers ----------------------------------------------------------------
+    def summaries(self):
+        with self.lock:
+            now = self.now()
+            return [c.summary(now) for c in self.clusters.values()]
+
+    def add_cluster(self, spec):
+        with self.lock:
+            normalized = normalize_cluster(spec)
+            if normalized["name"] in self.by_name:
+                raise cce_error("CCE.01409001", "cluster %s already exists" % normalized["name"])
+            cluster = self._add(normalized, self.now())
+            return cluster.summary(self.now())
+
+    # -- clusters -----------------------------------------------------------------------------
+    def render_cluster(self, cluster, now, detail=False):
+        metadata = {"name": cluster.name, "uid": cluster.id, "alias": cluster.name,
+                    "creationTimestamp": _ts(cluster.created), "updateTimestamp": _ts(cluster.updated),
+                    "labels": {"FeatureGates": "elbv3,upgradeV4,"}}
+        if detail:
+            nodes = sum(len(p["nodes"]) for p in cluster.node_pools)
+            metadata["annotations"] = {"totalNodesNumber": str(nodes), "activeNodesNumber": str(nodes),
+                                       "totalNodesCPU": str(nodes * 4), "totalNodesMemory": str(nodes * 16),
+                                       "installedAddonInstances": '[{"addonTemplateName":"coredns","version":"1.30.6","status":"running"}]'}
+        spec = {
+            "category": cluster.category, "type": cluster.type, "version": cluster.version,
+            "platformVersion": self.platform_version(cluster.version), "description": "",
+            "hostNetwork": {"vpc": "d90c3b93-f2d6-4a2b-a5a8-4b2d6e7c9a10", "subnet": "4a5b6c7d-1e2f-4a3b-9c8d-7e6f5a4b3c2d"},
+            "containerNetwork": {"mode": "eni" if cluster.category == "Turbo" or cluster.flavor == "autopilot" else "vpc-router",
+                                 "cidr": "172.16.0.0/16"},
+            "serviceNetwork": {"IPv4CIDR": "10.247.0.0/16"},
+            "billingMode": 0, "kubeProxyMode": "iptables",
+        }
+        if cluster.flavor == "autopilot":
+            spec["flavor"] = "cce.autopilot.cluster"
+            spec["eniNetwork"] = {"subnets": [{"subnetID": "4a5b6c7d-1e2f-4a3b-9c8d-7e6f5a4b3c2d"}]}
+        else:
+            spec["flavor"] = "cce.s2.medium"
+            spec["masters"] = [{"availabilityZone": "cn-north-4a"}]
+        status = {"phase": cluster.phase(now), "endpoints": [{"url": "https://192.168.0.%d:5443" % (hash(cluster.id) % 200 + 10),
+                                                               "type": "Internal"}]}
+        return {"kind": "Cluster", "apiVersion": "v3", "metadata": metadata, "spec": spec, "status": status}
+
+    def show_cluster(self, flavor, cluster_id, query):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            return 200, self.render_cluster(cluster, now, detail=query.get("detail") == "true")
+
+    def list_clusters(self, flavor, query):
+        with self.lock:
+            now = self.now()
+            items = []
+            for cluster in self.clusters.values():
+                if cluster.flavor != flavor:
+                    continue
+                doc = self.render_cluster(cluster, now, detail=query.get("detail") == "true")
+                if query.get("status") and doc["status"]["phase"] != query["status"]:
+                    continue
+                if query.get("type") and doc["spec"]["type"] != query["type"]:
+                    continue
+                if query.get("version") and minor_version(query["version"]) != cluster.version:
+                    continue
+                items.append(doc)
+            return 200, {"kind": "Cluster", "apiVersion": "v3", "items": items}
+
+    # -- upgrade info and paths --------------------------------------------------------------
+    def upgrade_info(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            task = cluster.latest_upgrade(now)
+            spec = {
+                "versionInfo": {"release": RELEASES.get(cluster.version, cluster.version + ".0"), "patch": "r0",
+                                "suggestPatch": "r0", "targetVersions": self.targets_of(cluster.version)},
+                "upgradeFeatureGates": {"supportUpgradePageV4": True},
+            }
+            status = {}
+            if task is not None:
+                phase = task.phase(now)
+                status = _drop_none({"phase": "Running" if phase == "Queuing" else phase, "progress": task.progress(now),
+                                     "completionTime": _ts(task.end) if phase in ("Success", "Failed") else None})
+                spec["lastUpgradeInfo"] = dict(status)
+            return 200, {"kind": "UpgradeInfo", "apiVersion": "v3", "metadata": {}, "spec": spec, "status": status}
+
+    def upgrade_paths(self):
+        paths = [dict(p) for p in self.paths.values()]
+        return 200, {"apiVersion": "v3", "kind": "UpgradePath", "metadata": {}, "upgradePaths": paths}
+
+    @staticmethod
+    def feature_gates():
+        return 200, {"apiVersion": "v3", "kind": "UpgradeFeatureGates", "metadata": {},
+                     "upgradeFeatureGates": {"DisplayPreCheckDetail": "Support", "EvsSnapshot": "Default",
+                                             "LabelForSkippedNode": "Support", "UpgradeStrategy": "Support"}}
+
+    # -- workflows -----------------------------------------------------------------------------
+    def create_workflow(self, flavor, cluster_id, body):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            _check_kind(body, "WorkFlowTask")
+            spec = body.get("spec")
+            _require(isinstance(spec, dict), "spec is required")
+            _require(spec.get("targetVersion"), "spec.targetVersion is required")
+            existing = self._open_workflow(cluster, now)
+            if existing is not None:
+                raise cce_error("CCE.01409001", "cluster %s already has an open upgrade workflow %s (phase %s)"
+                                % (cluster.id, existing.uid, existing.phase(now)))
+            target = self.check_target(cluster, spec["targetVersion"])
+            workflow = Workflow(cluster, target, now)
+            cluster.workflows.append(workflow)
+            return 201, workflow.render(now)
+
+    def _workflow(self, cluster, workflow_id):
+        for workflow in cluster.workflows:
+            if workflow.uid == workflow_id:
+                return workflow
+        raise not_found("upgrade workflow %s not found" % workflow_id)
+
+    def list_workflows(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            return 200, {"kind": "List", "apiVersion": "v3", "items": [w.render(now) for w in reversed(cluster.workflows)]}
+
+    def show_workflow(self, flavor, cluster_id, workflow_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            return 200, self._workflow(cluster, workflow_id).render(now)
+
+    def update_workflow(self, flavor, cluster_id, workflow_id, body):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            workflow = self._workflow(cluster, workflow_id)
+            _require(isinstance(body, dict) and isinstance(body.get("status"), dict), "status is required")
+            _require(body["status"].get("phase") == "Cancel", "status.phase must be Cancel (the only supported update)")
+            refusal = workflow.cancel_refusal(now)
+            if refusal:
+                raise invalid(refusal)
+            workflow.cancelled = now
+            return 200, workflow.render(now)
+
+    # -- pre-check ------------------------------------------------------------------------------
+    def create_precheck(self, flavor, cluster_id, body):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            _check_kind(body, "PreCheckTask")
+            spec = body.get("spec")
+            _require(isinstance(spec, dict), "spec is required")
+            if spec.get("clusterID") not in (None, "", cluster.id):
+                raise invalid("spec.clusterID %s does not match the cluster %s" % (spec["clusterID"], cluster.id))
+            if spec.get("clusterVersion") and minor_version(spec["clusterVersion"]) != cluster.version:
+                raise invalid("spec.clusterVersion %s does not match the cluster version %s" % (spec["clusterVersion"], cluster.version))
+            skipped = set()
+            for entry in spec.get("skippedCheckItemList") or []:
+                _require(isinstance(entry, dict) and entry.get("name"), "each skippedCheckItemList entry needs a name")
+                skipped.add(entry["name"])
+            self._check_locked(cluster, now)
+            self._check_available(cluster, now)
+            target = self.check_target(cluster, spec.get("targetVersion"))
+            task = PrecheckTask(cluster, cluster.version, target, skipped, now, self.durations["precheck"],
+                                self.durations["precheck_validity"])
+            cluster.prechecks.append(task)
+            self._link(cluster, "PreCheck", task, now, target)
+            return 200, task.render(now, create=True)
+
+    def _check_locked(self, cluster, now):
+        active = cluster.active_upgrade(now)
+        if active is not None:
+            raise cce_error("CCE.01429002", "cluster %s has an upgrade task %s in phase %s" % (cluster.id, active.uid, active.phase(now)))
+        for task in cluster.prechecks:
+            if task.phase(now) in ("Init", "Running"):
+                raise cce_error("CCE.01429002", "cluster %s has a pre-check task %s in progress" % (cluster.id, task.uid))
+
+    @staticmethod
+    def _check_available(cluster, now):
+        phase = cluster.phase(now)
+        if phase != "Available":
+            raise invalid("cluster status is %s, not allowed to upgrade" % phase)
+
+    def _find(self, tasks, task_id, what):
+        for task in tasks:
+            if task.uid == task_id:
+                return task
+        raise not_found("%s task %s not found" % (what, task_id))
+
+    def show_precheck(self, flavor, cluster_id, task_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            return 200, self._find(cluster.prechecks, task_id, "pre-check").render(now)
+
+    def list_prechecks(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            return 200, {"apiVersion": "v3", "kind": "PreCheckTask", "metadata": {},
+                         "items": [t.render(now) for t in reversed(cluster.prechecks)]}
+
+    # -- snapshot -------------------------------------------------------------------------------
+    def create_snapshot(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            for task in cluster.snapshots:
+                if task.phase(now) == "Running":
+                    raise cce_error("CCE.01429002", "cluster %s has a snapshot task %s in progress" % (cluster.id, task.uid))
+            task = SnapshotTask(cluster, now, self.durations["snapshot"])
+            cluster.snapshots.append(task)
+            self._link(cluster, "Snapshot", task, now)
+            return 200, {"uid": task.uid, "metadata": {"apiVersion": "v3.1", "kind": "SnapshotTask"}}
+
+    def list_snapshots(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            items = [t.render(now) for t in reversed(cluster.snapshots)]
+            done = [t.end for t in cluster.snapshots if t.phase(now) == "Success"]
+            body = {"apiVersion": "v3.1", "kind": "SnapshotTask", "metadata": {}, "items": items,
+                    "status": _drop_none({"latestBackupTime": _ts(max(done)) if done else None})}
+            return 200, body
+
+    # -- upgrade --------------------------------------------------------------------------------
+    def submit_upgrade(self, flavor, cluster_id, body):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            _check_kind(body, "UpgradeTask", where="metadata")
+            spec = body.get("spec")
+            _require(isinstance(spec, dict), "spec is required")
+            action = spec.get("clusterUpgradeAction")
+            _require(isinstance(action, dict), "spec.clusterUpgradeAction is required")
+            _require(action.get("targetVersion"), "spec.clusterUpgradeAction.targetVersion is required")
+            strategy = action.get("strategy")
+            _require(isinstance(strategy, dict), "spec.clusterUpgradeAction.strategy is required")
+            _require(strategy.get("type") == "inPlaceRollingUpdate", "strategy.type must be inPlaceRollingUpdate")
+            rolling = strategy.get("inPlaceRollingUpdate")
+            _require(isinstance(rolling, dict) and "userDefinedStep" in rolling,
+                     "Field user defined step must defined by inPlaceRollingUpdate strategy")
+            step = rolling["userDefinedStep"]
+            _require(isinstance(step, int) and not isinstance(step, bool) and 1 <= step <= 120,
+                     "userDefinedStep must be an integer between 1 and 120")
+            _require(rolling.get("scope") in (None, "Cluster", "NodePool"), "inPlaceRollingUpdate.scope must be Cluster or NodePool")
+            only_upgrade = action.get("isOnlyUpgrade", False)
+            _require(isinstance(only_upgrade, bool), "isOnlyUpgrade must be a boolean")
+            active = cluster.active_upgrade(now)
+            if active is not None:
+                raise cce_error("CCE.01429002", "cluster %s has an upgrade task %s in phase %s"
+                                % (cluster.id, active.uid, active.phase(now)))
+            self._check_available(cluster, now)
+            target = self.check_target(cluster, action["targetVersion"])
+            if not only_upgrade:
+                prechecks = [t for t in cluster.prechecks if t.target == target]
+                if not any(t.valid_for(target, now) for t in prechecks):
+                    if any(t.phase(now) == "Success" for t in prechecks):
+                        message = "precheck expired, please precheck again"
+                    else:
+                        message = "no successful precheck for target %s, please precheck again" % target
+                    raise cce_error("CCE.01400075", message)
+            fail_at = None if cluster.failed_once else cluster.fail_upgrade_once_at
+            task = UpgradeTask(cluster, target, strategy, now, self.durations["upgrade"], fail_at)
+            cluster.upgrades.append(task)
+            self._link(cluster, "Cluster", task, now, target)
+            return 200, {"metadata": {"uid": task.uid},
+                         "spec": {"clusterUpgradeAction": {"version": task.version, "targetVersion": target,
+                                                           "targetPlatformVersion": self.platform_version(target),
+                                                           "strategy": strategy, "config": {}}}}
+
+    def show_upgrade_task(self, flavor, cluster_id, task_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            return 200, self._find(cluster.upgrades, task_id, "upgrade").render(now)
+
+    def list_upgrade_tasks(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            return 200, {"apiVersion": "v3", "kind": "UpgradeTask", "metadata": {},
+                         "items": [t.render(now) for t in reversed(cluster.upgrades)]}
+
+    def pause_upgrade(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            task = cluster.latest_upgrade(now)
+            if task is None or task.phase(now) not in ("Queuing", "Running"):
+                raise invalid("cluster %s has no running upgrade task to pause" % cluster.id)
+            task.pause(now)
+            return 200, {}
+
+    def continue_upgrade(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            task = cluster.latest_upgrade(now)
+            if task is None or task.phase(now) != "Pause":
+                raise invalid("cluster %s has no paused upgrade task to continue" % cluster.id)
+            task.resume(now)
+            return 200, {}
+
+    def retry_upgrade(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            task = cluster.latest_upgrade(now)
+            if task is None or task.phase(now) != "Failed":
+                raise invalid("cluster %s has no failed upgrade task to retry" % cluster.id)
+            task.resume(now)
+            task.end = None
+            return 200, {}
+
+    # -- post-check ------------------------------------------------------------------------------
+    def create_postcheck(self, flavor, cluster_id, body):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            _check_kind(body, "PostCheckTask")
+            spec = body.get("spec")
+            _require(isinstance(spec, dict), "spec is required")
+            if spec.get("clusterID") not in (None, "", cluster.id):
+                raise invalid("spec.clusterID %s does not match the cluster %s" % (spec["clusterID"], cluster.id))
+            workflow = self._open_workflow(cluster, now)
+            target_text = spec.get("targetVersion") or (workflow.target if workflow else cluster.version)
+            target = minor_version(target_text)
+            _require(target is not None, "spec.targetVersion %s is not a valid version" % target_text)
+            passed = cluster.active_upgrade(now) is None and cluster.version == target
+            task = PostcheckTask(cluster, spec.get("clusterVersion") or (workflow.cluster_version if workflow else cluster.version),
+                                 target_text, "Success" if passed else "Failed", now)
+            cluster.postchecks.append(task)
+            self._link(cluster, "PostCheck", task, now, target)
+            return 200, task.render()
+
+    # -- jobs --------------------------------------------------------------------------------------
+    def show_job(self, flavor, job_id):
+        with self.lock:
+            now = self.now()
+            for cluster in self.clusters.values():
+                if cluster.flavor != flavor:
+                    continue
+                for task in cluster.upgrades:
+                    if task.uid == job_id:
+                        phase = task.phase(now)
+                        job_phase = {"Queuing": "Initializing", "Pause": "Running"}.get(phase, phase)
+                        return 200, {"kind": "Job", "apiVersion": "v3",
+                                     "metadata": {"uid": task.uid, "creationTimestamp": _ts(task.created),
+                                                  "updateTimestamp": _ts(task.updated)},
+                                     "spec": {"type": "UpgradeCluster", "clusterUID": cluster.id, "resourceID": cluster.id,
+                                              "resourceName": cluster.name, "subJobs": []},
+                                     "status": {"phase": job_phase, "reason": task.message}}
+            raise not_found("job %s not found" % job_id)
