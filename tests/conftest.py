@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -70,6 +71,24 @@ class Simulator:
     def set_faults(self, spec):
         return self.control("POST", "faults", spec)
 
+    def faults(self):
+        return self.control("GET", "faults")
+
+    def add_cluster(self, **spec):
+        return self.control("POST", "clusters", spec)
+
+    def advance(self, seconds):
+        """Jump simulated time forward."""
+        return self.control("POST", "clock", {"advance": seconds})
+
+    def expire_tokens(self):
+        return self.control("POST", "tokens/expire", {})
+
+    @property
+    def output(self):
+        """What the process printed (stdout and stderr) after the listening line."""
+        return "".join(getattr(self.process, "captured", []))
+
 
 def _start_simulator(extra_args=(), time_scale=DEFAULT_TIME_SCALE):
     env = dict(os.environ)
@@ -85,9 +104,22 @@ def _start_simulator(extra_args=(), time_scale=DEFAULT_TIME_SCALE):
                 raise RuntimeError("simulator exited with %s" % proc.returncode)
             continue
         if line.startswith("listening on "):
+            _drain(proc)
             return proc, line.split("listening on ", 1)[1].strip()
     proc.kill()
     raise RuntimeError("simulator did not start within 30 s")
+
+
+def _drain(proc):
+    """Keep reading the process output so a full pipe never blocks the simulator."""
+    proc.captured = []
+
+    def pump():
+        for line in proc.stdout:
+            if len(proc.captured) < 10000:
+                proc.captured.append(line)
+
+    threading.Thread(target=pump, daemon=True).start()
 
 
 def start_simulator(extra_args=(), time_scale=DEFAULT_TIME_SCALE):
