@@ -109,9 +109,9 @@ def check_connection_params(params):
     if method == "password":
         missing = [n for n in ("username", "password", "domain_name") if not given(n)]
         if missing:
-            raise ValueError("%s missing: password authentication needs username, password and domain_name "
+            raise ValueError("%s %s missing: password authentication needs username, password and domain_name "
                              "(HW_USER_NAME, HW_PASSWORD, HW_DOMAIN_NAME)"
-                             % " and ".join(missing) + (" is" if len(missing) == 1 else " are"))
+                             % (" and ".join(missing), "is" if len(missing) == 1 else "are"))
         if not given("region") and not given("project_id"):
             raise ValueError("password authentication needs region or project_id to scope the IAM token")
         if not given("region") and not given("iam_endpoint"):

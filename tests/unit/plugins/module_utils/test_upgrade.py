@@ -246,7 +246,7 @@ def test_build_upgrade_body_full():
     ]}
 
 
-@pytest.mark.parametrize("step", [0, 121, -1, "5", True, 2.5])
+@pytest.mark.parametrize("step", [0, 121, -1, "x", True, 2.5])
 def test_step_outside_range_names_the_option(step):
     with pytest.raises(ValueError, match="user_defined_step"):
         up.build_upgrade_body(params(user_defined_step=step))
@@ -255,6 +255,8 @@ def test_step_outside_range_names_the_option(step):
 @pytest.mark.parametrize("step", [1, 60, 120])
 def test_step_inside_range(step):
     assert up.check_step(step) == step
+    action = up.build_upgrade_body(params(user_defined_step=step))["spec"]["clusterUpgradeAction"]
+    assert action["strategy"]["inPlaceRollingUpdate"]["userDefinedStep"] == step
 
 
 def test_bad_scope():
