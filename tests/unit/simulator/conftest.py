@@ -83,6 +83,20 @@ def api(sim):
 
 
 @pytest.fixture
+def client_factory(sim):
+    """Build signed clients with other keys or extra headers."""
+    def build(access_key=None, secret_key=None, extra_headers=None):
+        return SignedClient(sim, access_key, secret_key, extra_headers)
+    return build
+
+
+@pytest.fixture
+def signer():
+    """The test module's own SDK-HMAC-SHA256 signer."""
+    return sign
+
+
+@pytest.fixture
 def sdk(sim):
     """A factory of official-SDK clients for the reset session simulator."""
     from huaweicloudsdkcce.v3 import CceClient  # pylint: disable=import-outside-toplevel
