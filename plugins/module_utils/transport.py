@@ -42,6 +42,7 @@ try:
     from urllib3.exceptions import (
         ConnectTimeoutError as _ConnectTimeoutError,
         NewConnectionError as _NewConnectionError,
+        ReadTimeoutError as _ReadTimeoutError,
         SSLError as _UrllibSSLError,
     )
     HAS_REQUESTS = True
@@ -49,7 +50,7 @@ except ImportError:  # pragma: no cover - exercised by ansible-test's import san
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     _UrllibRetry = object
-    _ConnectTimeoutError = _NewConnectionError = _UrllibSSLError = ()
+    _ConnectTimeoutError = _NewConnectionError = _ReadTimeoutError = _UrllibSSLError = ()
 
 COLLECTION_VERSION = "0.1.0"
 
@@ -555,8 +556,8 @@ def user_agent():
     return "hwcloud.cce/%s python-requests/%s" % (COLLECTION_VERSION, version)
 
 
-def _not_sent(exc):
-    """True when a requests ConnectionError happened before the request went out."""
+def _chain_has(exc, types):
+    """True when ``exc`` or anything it wraps (reason, cause, context, args) is one of ``types``."""
     seen = set()
     stack = [exc]
     while stack:
@@ -564,11 +565,16 @@ def _not_sent(exc):
         if item is None or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, (_NewConnectionError, _ConnectTimeoutError)):
+        if isinstance(item, types):
             return True
         stack.extend([getattr(item, "reason", None), item.__cause__, item.__context__])
         stack.extend(arg for arg in getattr(item, "args", ()) if isinstance(arg, BaseException))
     return False
+
+
+def _not_sent(exc):
+    """True when a requests ConnectionError happened before the request went out."""
+    return _chain_has(exc, (_NewConnectionError, _ConnectTimeoutError))
 
 
 class CceClient:
@@ -727,7 +733,8 @@ class CceClient:
                 "timed out connecting to %s (%s) after %ss: %s" % (host, where, self.config.api_timeout, detail),
                 kind="timeout", method=method, path=path,
                 hint="check the endpoint and the network, or raise api_timeout")
-        if isinstance(exc, requests.exceptions.ReadTimeout):
+        if isinstance(exc, requests.exceptions.ReadTimeout) or (
+                isinstance(exc, requests.exceptions.ConnectionError) and _chain_has(exc, _ReadTimeoutError)):
             return CceApiError(
                 "no reply from %s within api_timeout=%ss (%s)%s" % (
                     host, self.config.api_timeout, where,
