@@ -74,6 +74,7 @@ class Cluster:
         return "Upgrading" if self.active_upgrade(now) else self.status
 
     def summary(self, now):
+        self.latest_upgrade(now)
         return {"id": self.id, "name": self.name, "flavor": self.flavor, "version": self.version,
                 "status": self.phase(now), "category": self.category}
 
@@ -489,6 +490,7 @@ class Cloud:
         cluster = self.clusters.get(cluster_id)
         if cluster is None or cluster.flavor != flavor:
             raise not_found("cluster %s not found" % cluster_id)
+        cluster.latest_upgrade(self.now())
         return cluster
 
     def check_target(self, cluster, target_text):
@@ -526,6 +528,7 @@ class Cloud:
 
     # -- clusters -----------------------------------------------------------------------------
     def render_cluster(self, cluster, now, detail=False):
+        cluster.latest_upgrade(now)
         metadata = {"name": cluster.name, "uid": cluster.id, "alias": cluster.name,
                     "creationTimestamp": _ts(cluster.created), "updateTimestamp": _ts(cluster.updated),
                     "labels": {"FeatureGates": "elbv3,upgradeV4,"}}

@@ -1,0 +1,168 @@
+"""Control API, request log and fault injection."""
+
+import time
+
+import pytest
+import requests
+
+
+def test_control_endpoints(sim):
+    assert sim.control("GET", "health")["status"] == "ok"
+    creds = sim.credentials
+    assert set(creds) >= {"access_key", "secret_key", "project_id", "region", "username", "password", "domain_name",
+                          "temporary_access_key", "temporary_secret_key", "security_token"}
+    clusters = {c["name"]: c for c in sim.clusters()}
+    assert {n: (c["flavor"], c["version"], c["status"]) for n, c in clusters.items()} == {
+        "prod-a": ("cce", "v1.29", "Available"), "prod-b": ("cce", "v1.29", "Available"), "prod-c": ("cce", "v1.29", "Available"),
+        "legacy-a": ("cce", "v1.25", "Available"), "risky-a": ("cce", "v1.29", "Available"), "flaky-a": ("cce", "v1.29", "Available"),
+        "ap-a": ("autopilot", "v1.29", "Available"), "ap-b": ("autopilot", "v1.29", "Available"),
+        "ap-c": ("autopilot", "v1.29", "Available"), "ap-risky": ("autopilot", "v1.29", "Available"),
+    }
+    from cce_simulator import cluster_id_for  # pylint: disable=import-outside-toplevel
+    assert clusters["prod-a"]["id"] == cluster_id_for("prod-a")
+
+
+def test_request_log(sim, api):
+    cid = sim.cluster("prod-a")["id"]
+    api.get(api.cluster_path(cid) + "?detail=true")
+    api.get(api.prefix() + "/clusters/unknown-id")
+    sim.control("GET", "health")
+    log = sim.control("GET", "requests")
+    assert [(e["method"], e["status"]) for e in log] == [("GET", 200), ("GET", 404)]
+    first = log[0]
+    assert set(first) >= {"method", "path", "query", "status", "cluster_id", "time", "fault"}
+    assert (first["cluster_id"], first["query"], first["fault"]) == (cid, "detail=true", None)
+    assert first["path"] == api.cluster_path(cid)
+    assert abs(first["time"] - time.time()) < 60
+    sim.reset()
+    assert sim.control("GET", "requests") == []
+
+
+def test_add_cluster_and_reset(sim, api):
+    added = sim.add_cluster(name="extra-a", flavor="autopilot", version="v1.30", fail_upgrade_once_at=50)
+    assert added["flavor"] == "autopilot" and added["version"] == "v1.30"
+    shown = api.get(api.cluster_path(added["id"], "autopilot")).json()
+    assert shown["metadata"]["name"] == "extra-a" and shown["spec"]["version"] == "v1.30"
+    with pytest.raises(Exception):
+        sim.add_cluster(name="extra-a", flavor="cce", version="v1.29")
+    with pytest.raises(Exception):
+        sim.add_cluster(name="Bad Name", flavor="cce", version="v1.29")
+    sim.reset()
+    assert "extra-a" not in {c["name"] for c in sim.clusters()}
+
+
+def test_reset_restores_versions(sim, api):
+    cid = sim.cluster("prod-a")["id"]
+    api.post(api.cluster_path(cid) + "/operation/upgrade", {"metadata": {"apiVersion": "v3", "kind": "UpgradeTask"}, "spec": {
+        "clusterUpgradeAction": {"targetVersion": "v1.30", "isOnlyUpgrade": True,
+                                 "strategy": {"type": "inPlaceRollingUpdate", "inPlaceRollingUpdate": {"userDefinedStep": 5}}}}})
+    sim.advance(700)
+    assert sim.cluster("prod-a")["version"] == "v1.30"
+    sim.reset()
+    assert sim.cluster("prod-a")["version"] == "v1.29"
+
+
+def _clusters_url(api):
+    return api.prefix() + "/clusters"
+
+
+def test_throttle_fault(sim, api):
+    sim.set_faults({"rules": [{"fault": "throttle", "method": "GET", "path": "/clusters$", "count": 2}]})
+    first = api.get(_clusters_url(api))
+    assert first.status_code == 429
+    assert first.json()["error_code"] == "APIGW.0308"
+    assert first.headers["Retry-After"] == "1"
+    assert api.get(_clusters_url(api)).status_code == 429
+    assert api.get(_clusters_url(api)).status_code == 200
+    rules = sim.faults()["rules"]
+    assert rules[0]["remaining"] == 0
+    assert [e["fault"] for e in sim.control("GET", "requests")] == ["throttle", "throttle", None]
+
+
+def test_throttle_fractional_retry_after_and_skip(sim, api):
+    sim.set_faults({"rules": [{"fault": "throttle", "retry_after": "0.5", "skip": 1, "count": 1}]})
+    assert api.get(_clusters_url(api)).status_code == 200
+    resp = api.get(_clusters_url(api))
+    assert resp.status_code == 429 and resp.headers["Retry-After"] == "0.5"
+    assert api.get(_clusters_url(api)).status_code == 200
+
+
+@pytest.mark.parametrize("status,code,shape", [(500, "CCE.01500001", "cce"), (503, "APIGW.0613", "gateway"), (502, "APIGW.0201", "gateway")])
+def test_error_fault(sim, api, status, code, shape):
+    sim.set_faults({"rules": [{"fault": "error", "status": status, "count": 1}]})
+    resp = api.get(_clusters_url(api))
+    assert resp.status_code == status
+    body = resp.json()
+    if shape == "cce":
+        assert body["errorCode"] == code and body["code"] == status
+    else:
+        assert body["error_code"] == code and body["request_id"] == resp.headers["X-Request-Id"]
+
+
+def test_reset_before_does_not_process(sim, api):
+    cid = sim.cluster("prod-a")["id"]
+    sim.set_faults({"rules": [{"fault": "reset_before", "method": "POST", "count": 1}]})
+    with pytest.raises(requests.ConnectionError):
+        api.post(api.cluster_path(cid) + "/operation/upgradeworkflows", {"kind": "WorkFlowTask", "apiVersion": "v3", "spec": {"targetVersion": "v1.30"}})
+    assert api.get(api.cluster_path(cid) + "/operation/upgradeworkflows").json()["items"] == []
+
+
+def test_reset_after_processes(sim, api):
+    cid = sim.cluster("prod-a")["id"]
+    sim.set_faults({"rules": [{"fault": "reset_after", "method": "POST", "count": 1}]})
+    with pytest.raises(requests.ConnectionError):
+        api.post(api.cluster_path(cid) + "/operation/upgradeworkflows", {"kind": "WorkFlowTask", "apiVersion": "v3", "spec": {"targetVersion": "v1.30"}})
+    items = api.get(api.cluster_path(cid) + "/operation/upgradeworkflows").json()["items"]
+    assert len(items) == 1 and items[0]["status"]["phase"] == "Init"
+
+
+def test_delay_fault(sim, api):
+    sim.set_faults({"rules": [{"fault": "delay", "seconds": 0.4, "count": 1}]})
+    started = time.monotonic()
+    assert api.get(_clusters_url(api)).status_code == 200
+    assert time.monotonic() - started >= 0.4
+    started = time.monotonic()
+    api.get(_clusters_url(api))
+    assert time.monotonic() - started < 0.4
+
+
+def test_malformed_fault(sim, api):
+    sim.set_faults({"rules": [{"fault": "malformed", "count": 1}]})
+    resp = api.get(_clusters_url(api))
+    assert resp.status_code == 200
+    with pytest.raises(ValueError):
+        resp.json()
+
+
+def test_html_fault(sim, api):
+    sim.set_faults({"rules": [{"fault": "html", "path": "^/v3/auth/tokens$"}]})
+    resp = requests.post(sim.url + "/v3/auth/tokens", json={}, timeout=10)
+    assert resp.status_code == 502
+    assert resp.headers["Content-Type"].startswith("text/html") and "<html>" in resp.text
+    assert api.get(_clusters_url(api)).status_code == 200  # path did not match
+
+
+def test_probability_is_seeded(sim, api):
+    outcomes = []
+    for _ in range(2):
+        sim.set_faults({"seed": 7, "rules": [{"fault": "error", "probability": 0.5}]})
+        outcomes.append([api.get(_clusters_url(api)).status_code for _ in range(12)])
+    assert outcomes[0] == outcomes[1]
+    assert set(outcomes[0]) == {200, 500}
+
+
+def test_faults_never_touch_control_api(sim):
+    sim.set_faults({"rules": [{"fault": "error"}]})
+    assert sim.control("GET", "health")["status"] == "ok"
+    assert sim.faults()["rules"][0]["fault"] == "error"
+
+
+def test_invalid_fault_spec(sim):
+    with pytest.raises(Exception):
+        sim.set_faults({"rules": [{"fault": "explode"}]})
+
+
+def test_clock_control(sim):
+    before = sim.control("GET", "clock")["sim_time"]
+    after = sim.advance(3600)["sim_time"]
+    assert after - before >= 3600
