@@ -598,11 +598,13 @@ class CceClient:
         adapter = requests.adapters.HTTPAdapter(max_retries=CceRetry.for_budget(config.api_retries))
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
+        # Passed on every request: a session attribute would lose to REQUESTS_CA_BUNDLE.
+        self.verify = True
         if not config.validate_certs:
-            self.session.verify = False
+            self.verify = False
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         elif config.ca_path:
-            self.session.verify = config.ca_path
+            self.verify = config.ca_path
         self.timeout = (config.api_timeout, config.api_timeout)
 
     # -- identity -------------------------------------------------------------------------
@@ -710,7 +712,7 @@ class CceClient:
     def _send(self, method, url, path, headers, payload):
         secrets = self.secrets
         try:
-            return self.session.request(method, url, headers=headers, data=payload,
+            return self.session.request(method, url, headers=headers, data=payload, verify=self.verify,
                                         timeout=self.timeout, allow_redirects=False)
         except Exception as exc:  # mapped below; anything else is re-raised
             error = self._exception(exc, method, url, path, secrets)

@@ -20,8 +20,8 @@ def sleeps(monkeypatch):
     return recorded
 
 
-def make_api(sim, flavor="cce", **overrides):
-    creds = sim.credentials
+def make_api(sim, flavor="cce", creds=None, **overrides):
+    creds = creds or sim.credentials
     params = dict(cce_endpoint=sim.url, region=creds["region"], project_id=creds["project_id"],
                   access_key=creds["access_key"], secret_key=creds["secret_key"], api_retries=3, api_timeout=5)
     params.update(overrides)
@@ -179,3 +179,38 @@ def test_not_found_maps_cce_error(sim, sleeps):
     err = info.value
     assert (err.kind, err.status, err.error_code) == ("not_found", 404, "CCE.01404001")
     assert err.request_id
+
+
+@pytest.fixture(scope="module")
+def tls_simulator(tmp_path_factory):
+    import importlib.util
+    import subprocess
+    from pathlib import Path
+
+    # tests/conftest.py (the shared harness); loaded by path because every conftest is named "conftest"
+    spec = importlib.util.spec_from_file_location("cce_test_harness", Path(__file__).parents[3] / "conftest.py")
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server = harness.start_simulator(["--tls-cert", str(cert), "--tls-key", str(key)])
+    server.ca = str(cert)
+    yield server
+    harness.stop_simulator(server)
+
+
+def test_tls_untrusted_certificate_is_tls_error(tls_simulator, simulator, sleeps):
+    with pytest.raises(CceApiError) as info:
+        make_api(tls_simulator, creds=simulator.credentials).list_upgrade_paths()
+    assert info.value.kind == "tls"
+    assert "ca_path" in info.value.hint and "validate_certs=false" in info.value.hint
+    assert sleeps == []  # never retried
+
+
+def test_tls_with_ca_path_and_without_validation(tls_simulator, simulator, sleeps):
+    creds = simulator.credentials  # same default scenario in both processes
+    assert "upgradePaths" in make_api(tls_simulator, creds=creds, ca_path=tls_simulator.ca).list_upgrade_paths()
+    assert "upgradePaths" in make_api(tls_simulator, creds=creds, validate_certs=False).list_upgrade_paths()
