@@ -3,7 +3,8 @@
 Fixtures
 - ``simulator`` (session): a ``python -m cce_simulator`` process on a free port with scaled time.
 - ``sim`` (function): the same simulator, reset to the default scenario, faults cleared.
-``start_simulator`` / ``stop_simulator`` start extra ones (TLS, special scenarios).
+``start_simulator`` / ``stop_simulator`` start extra ones (TLS, special scenarios); the
+``simulator_factory`` fixture does the same and stops them after the test.
 """
 
 import json
@@ -141,6 +142,21 @@ def simulator():
     sim = start_simulator()
     yield sim
     stop_simulator(sim)
+
+
+@pytest.fixture
+def simulator_factory():
+    """Start extra simulators (``factory(extra_args, time_scale)``); all are stopped afterwards."""
+    started = []
+
+    def factory(extra_args=(), time_scale=DEFAULT_TIME_SCALE):
+        extra = start_simulator(extra_args, time_scale)
+        started.append(extra)
+        return extra
+
+    yield factory
+    for extra in started:
+        stop_simulator(extra)
 
 
 @pytest.fixture

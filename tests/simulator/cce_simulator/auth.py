@@ -5,6 +5,7 @@ named in ``SignedHeaders`` and the body), as described in the API reference, sec
 """
 
 import calendar
+import datetime
 import hashlib
 import hmac
 import re
@@ -20,6 +21,7 @@ ALGORITHM = "SDK-HMAC-SHA256"
 MAX_SKEW = 900
 TOKEN_LIFETIME = 24 * 3600
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+SDK_DATE_RE = re.compile(r"^\d{8}T\d{6}Z$")
 AUTH_RE = re.compile(r"^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]+)\s*$")
 
 
@@ -64,8 +66,11 @@ def signature(secret_key, canonical, sdk_date):
 
 def parse_sdk_date(value):
     """Epoch seconds of ``YYYYMMDDTHHMMSSZ`` (None when malformed)."""
+    if not SDK_DATE_RE.match(value or ""):
+        return None
     try:
-        return calendar.timegm(time.strptime(value or "", "%Y%m%dT%H%M%SZ"))
+        fields = (int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[9:11]), int(value[11:13]), int(value[13:15]))
+        return calendar.timegm(datetime.datetime(*fields).timetuple())
     except ValueError:
         return None
 

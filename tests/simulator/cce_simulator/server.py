@@ -205,6 +205,8 @@ class Handler(BaseHTTPRequestHandler):
     """One connection; HTTP/1.1 keep-alive."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    wbufsize = -1  # buffered: headers and body leave in one write (flushed after each request)
     server_version = "cce-simulator"
     sys_version = ""
     simulator = None  # set by make_server
@@ -260,6 +262,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
+        self.wfile.flush()
 
     def _drop_connection(self, reset=True):
         """Close the socket without an answer (RST when ``reset``)."""
