@@ -164,5 +164,3 @@ def sim(simulator):
     simulator.reset()
     simulator.set_faults({"rules": []})
     return simulator
-
-

@@ -552,8 +552,8 @@ class Cloud:
         else:
             spec["flavor"] = "cce.s2.medium"
             spec["masters"] = [{"availabilityZone": "cn-north-4a"}]
-        status = {"phase": cluster.phase(now), "endpoints": [{"url": "https://192.168.0.%d:5443" % (hash(cluster.id) % 200 + 10),
-                                                               "type": "Internal"}]}
+        address = "https://192.168.0.%d:5443" % (int(cluster.id[:2], 16) % 200 + 10)
+        status = {"phase": cluster.phase(now), "endpoints": [{"url": address, "type": "Internal"}]}
         return {"kind": "Cluster", "apiVersion": "v3", "metadata": metadata, "spec": spec, "status": status}
 
     def show_cluster(self, flavor, cluster_id, query):

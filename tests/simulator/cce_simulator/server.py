@@ -221,8 +221,8 @@ class Handler(BaseHTTPRequestHandler):
     def handle(self):
         try:
             super().handle()
-        except (ConnectionError, OSError):
-            self.close_connection = True
+        except OSError:
+            self.close_connection = True  # pylint: disable=attribute-defined-outside-init
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         """Quiet: no per-request logging."""
@@ -266,7 +266,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _drop_connection(self, reset=True):
         """Close the socket without an answer (RST when ``reset``)."""
-        self.close_connection = True
+        self.close_connection = True  # pylint: disable=attribute-defined-outside-init
         try:
             self.wfile.flush()
         except OSError:
@@ -285,7 +285,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             body = self._read_body()
         except (OSError, ValueError):
-            self.close_connection = True
+            self.close_connection = True  # pylint: disable=attribute-defined-outside-init
             return
         if raw_path.startswith(CONTROL_PREFIX):
             self._control(raw_path[len(CONTROL_PREFIX):].strip("/"), raw_query, body)

@@ -71,7 +71,7 @@ def test_no_credentials(api):
 def test_temporary_credentials_need_security_token(sim, client_factory):
     creds = sim.credentials
     good = client_factory(creds["temporary_access_key"], creds["temporary_secret_key"],
-                        extra_headers={"X-Security-Token": creds["security_token"]})
+                          extra_headers={"X-Security-Token": creds["security_token"]})
     assert good.get(good.prefix() + "/clusters").status_code == 200
     bad = client_factory(creds["temporary_access_key"], creds["temporary_secret_key"])
     resp = bad.get(bad.prefix() + "/clusters")
