@@ -101,6 +101,8 @@ class Authenticator:
             self.keys[temp["access_key"]] = (temp["secret_key"], temp.get("security_token"))
         self._tokens = {}
         self._lock = threading.Lock()
+        # Seconds the gateway's clock runs ahead of this machine's (tests of clock skew).
+        self.gateway_offset = 0.0
 
     # -- tokens -------------------------------------------------------------------------------
     def issue_token(self, body, nocatalog=False):
@@ -153,6 +155,7 @@ class Authenticator:
     def clear(self):
         with self._lock:
             self._tokens.clear()
+        self.gateway_offset = 0.0
 
     # -- request checks -----------------------------------------------------------------------
     def authenticate(self, method, raw_path, raw_query, headers, body):
@@ -175,7 +178,7 @@ class Authenticator:
         access_key, signed, received = match.groups()
         sdk_date = (headers.get("X-Sdk-Date") or "").strip()
         signed_time = parse_sdk_date(sdk_date)
-        now = time.time()
+        now = time.time() + self.gateway_offset
         if signed_time is None:
             raise gateway_error("APIGW.0301", "verify aksk signature fail, x-sdk-date is missing or malformed")
         if abs(now - signed_time) > MAX_SKEW:

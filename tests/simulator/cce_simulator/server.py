@@ -390,7 +390,10 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"sim_time": sim.clock.now(), "time_scale": sim.clock.time_scale}
         if key == ("POST", "clock"):
             advanced = sim.clock.advance(float(payload.get("advance", 0)))
-            return 200, {"sim_time": advanced, "time_scale": sim.clock.time_scale}
+            if "gateway_offset" in payload:
+                sim.auth.gateway_offset = float(payload["gateway_offset"])
+            return 200, {"sim_time": advanced, "time_scale": sim.clock.time_scale,
+                         "gateway_offset": sim.auth.gateway_offset}
         return 404, {"error": "unknown control endpoint %s %s" % (method, name)}
 
 

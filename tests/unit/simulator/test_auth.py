@@ -128,3 +128,13 @@ def test_unknown_path_and_wrong_method(api):
     cid = api.sim.cluster("prod-a")["id"]
     resp = api.get(api.cluster_path(cid) + "/operation/postcheck")
     assert resp.status_code == 404 and resp.json()["error_msg"] == "The API does not exist."
+
+
+def test_gateway_clock_offset_expires_fresh_signatures(sim, api):
+    """A gateway clock 20 minutes ahead refuses a freshly signed request; reset clears the offset."""
+    sim.control("POST", "clock", {"gateway_offset": 1200})
+    resp = api.get(api.prefix() + "/clusters")
+    assert resp.status_code == 401
+    assert resp.json()["error_code"] == "APIGW.0303"
+    sim.reset()
+    assert api.get(api.prefix() + "/clusters").status_code == 200
