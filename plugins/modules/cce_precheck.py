@@ -48,13 +48,21 @@ options:
     description:
       - Check items to skip, after you confirmed that their risk is acceptable.
       - Each entry is the name of a check item (skipped everywhere), or a dictionary with the keys
-        C(name) (the check item) and C(node_ids) (a list of node IDs: the item is skipped on these nodes only).
+        C(name) (the check item) and C(node_ids) (a list of node IDs; the item is skipped on these nodes only).
       - Sent to CCE as C(skippedCheckItemList); a skipped C(Fatal) item no longer fails the module.
     type: list
     elements: raw
     default: []
+  force:
+    description:
+      - Start a new pre-check even when a successful pre-check for the target has not expired yet,
+        for example after CCE refused the upgrade because the pre-check expired (error C(CCE.01400075)).
+      - A pre-check that is still running is attached to all the same (CCE runs one at a time).
+    type: bool
+    default: false
 notes:
-  - The result of a pre-check expires (CCE documents one hour). The upgrade must start before the pre-check expires.
+  - The result of a pre-check expires (CCE documents one hour). The upgrade must start before the pre-check expires,
+    so a pre-check that expires within five minutes is not reused. Expiry is judged on the clock of the Ansible host.
   - With O(wait=false) the module returns as soon as the check runs; poll it again with the same options
     (it attaches to the running check) until RV(phase) is V(Success), V(Failed) or V(Error).
 seealso:
@@ -220,6 +228,7 @@ def main():
         cluster_id=dict(type="str", required=True),
         target_version=dict(type="str", required=True),
         skipped_check_items=dict(type="list", elements="raw", default=[]),
+        force=dict(type="bool", default=False),
     )
     module = CceModule(argument_spec=argument_spec, supports_check_mode=True, wait=True)
     skipped = validate_inputs(module)
@@ -265,7 +274,7 @@ def find_existing_precheck(module, workflow):
                 module.fail_from_error(err, "read pre-check task %s of cluster %s" % (point["taskID"], cluster_id))
             document = None
         if document is not None:
-            if wf.precheck_reusable(document, point):
+            if wf.precheck_reusable(document, point) and not module.params["force"]:
                 return document, "reused"
             if wf.precheck_phase(document) in wf.PRECHECK_ACTIVE_PHASES:
                 return document, "attached"
@@ -276,7 +285,7 @@ def find_existing_precheck(module, workflow):
     running = wf.find_active_precheck(prechecks, target)
     if running is not None:
         return running, "attached"
-    reusable = wf.find_reusable_precheck(prechecks, target)
+    reusable = None if module.params["force"] else wf.find_reusable_precheck(prechecks, target)
     if reusable is not None:
         return reusable, "reused"
     return None, None
