@@ -1,0 +1,67 @@
+"""Fixtures for the role tests: a second simulator whose upgrade task runs long enough to be
+interrupted, paused and resumed (600 s * 10 simulated = 60 s real at time scale 0.01)."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SIMULATOR_DIR = REPO_ROOT / "tests" / "simulator"
+SCENARIO = SIMULATOR_DIR / "cce_simulator" / "scenarios" / "default.json"
+TIME_SCALE = float(os.environ.get("CCE_SIM_TIME_SCALE", "0.01"))
+LONG_UPGRADE_SECONDS = 6000
+
+
+@pytest.fixture(scope="module")
+def slow_simulator(simulator, tmp_path_factory):
+    """A simulator with a long upgrade task; same control API as ``simulator``."""
+    scenario = json.loads(SCENARIO.read_text())
+    scenario["durations"]["upgrade"] = LONG_UPGRADE_SECONDS
+    path = tmp_path_factory.mktemp("scenario") / "long-upgrade.json"
+    path.write_text(json.dumps(scenario))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(SIMULATOR_DIR), env.get("PYTHONPATH", "")])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cce_simulator", "--host", "127.0.0.1", "--port", "0",
+         "--time-scale", str(TIME_SCALE), "--scenario", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    url = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line.startswith("listening on "):
+            url = line.split("listening on ", 1)[1].strip()
+            break
+        if not line and proc.poll() is not None:
+            break
+    if url is None:
+        proc.kill()
+        raise RuntimeError("slow simulator did not start")
+    # Keep reading its output so that a full pipe never blocks the simulator.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    slow = type(simulator)(proc, url)
+    yield slow
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def slow_sim(slow_simulator):
+    slow_simulator.reset()
+    slow_simulator.set_faults({"rules": []})
+    return slow_simulator
+
+
+@pytest.fixture
+def slow_ansible(ansible, slow_sim, collections_path, tmp_path):
+    """The ``ansible`` runner, pointed at ``slow_sim``."""
+    return type(ansible)(slow_sim, collections_path, tmp_path / "slow")

@@ -1,0 +1,229 @@
+"""Role hwcloud.cce.cluster_upgrade end to end, through playbooks/upgrade.yml, against the simulator."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+PLAYBOOK = REPO_ROOT / "playbooks" / "upgrade.yml"
+FAST = {"cce_upgrade_poll_interval": 1}
+# Saturday and Sunday 02:00-06:00 in Berlin (summer time, UTC+2, in June 2026).
+WINDOW = {"weekdays": ["sat", "sun"], "start": "02:00", "duration": 240, "timezone": "Europe/Berlin"}
+
+
+def upgrade_vars(sim, name, **extra):
+    data = {"cce_upgrade_cluster_id": sim.cluster(name)["id"], "cce_upgrade_target_version": "v1.30"}
+    data.update(FAST)
+    data.update(extra)
+    return data
+
+
+def output(proc):
+    return proc.stdout + proc.stderr
+
+
+def upgrade_posts(sim, cluster_id):
+    return [r for r in sim.writes(cluster_id) if r["method"] == "POST" and r["path"].endswith("/operation/upgrade")]
+
+
+def posts_to(sim, cluster_id, suffix):
+    return [r for r in sim.writes(cluster_id) if r["method"] == "POST" and r["path"].endswith(suffix)]
+
+
+def recap_changed(text):
+    match = re.search(r"localhost\s+: ok=\d+\s+changed=(\d+)", text)
+    assert match, text[-2000:]
+    return int(match.group(1))
+
+
+def start_playbook(ansible, extra_vars):
+    """ansible-playbook in its own process group (so it can be killed with everything it started)."""
+    cmd = [ansible._command("ansible-playbook"), "-i", "localhost,", "-c", "local", str(PLAYBOOK),
+           "-e", json.dumps(extra_vars)]
+    return subprocess.Popen(cmd, env=ansible.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def wait_for(predicate, timeout=120, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for %s" % what)
+
+
+def kill_group(proc):
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_upgrade_end_to_end_then_rerun_changes_nothing(ansible, sim, tmp_path):
+    cid = sim.cluster("prod-a")["id"]
+    report = tmp_path / "report.json"
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_report_path=str(report)),
+                                env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"})
+    text = output(proc)
+    assert proc.returncode == 0, text[-3000:]
+    assert sim.cluster("prod-a")["version"].startswith("v1.30")
+    assert len(upgrade_posts(sim, cid)) == 1
+    # One progress line per poll: phase, progress, elapsed.
+    assert re.search(r"prod-a upgrade: (Running|Queuing|Init) \d+% \(elapsed \d+:\d\d:\d\d\)", text), text[-3000:]
+    assert re.search(r"prod-a upgrade: Success 100% \(elapsed", text)
+    assert "Cluster prod-a upgraded from v1.29 to v1.30" in text
+    # Stats for AWX and the JSON report carry the same result.
+    assert "CUSTOM STATS" in text and "cce_upgrade_results" in text
+    result = json.loads(report.read_text())
+    assert result["outcome"] == "upgraded"
+    assert result["cluster_id"] == cid and result["cluster_name"] == "prod-a"
+    assert result["from_version"] == "v1.29" and result["to_version"].startswith("v1.30")
+    assert result["workflow_id"] and result["task_id"] and result["precheck_task_id"] and result["snapshot_task_id"]
+    assert set(result["durations"]) == {"guard", "workflow", "precheck", "snapshot", "upgrade", "wait", "postcheck", "verify"}
+    workflows = [r for r in sim.writes(cid) if r["path"].endswith("/operation/upgradeworkflows")]
+    assert len(workflows) == 1
+    assert len(posts_to(sim, cid, "/operation/postcheck")) == 1
+
+    writes_before = len(sim.writes(cid))
+    again = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_report_path=str(report)))
+    assert again.returncode == 0, output(again)[-3000:]
+    assert len(sim.writes(cid)) == writes_before
+    assert "already at v1.30" in again.stdout
+    assert json.loads(report.read_text())["outcome"] == "already_upgraded"
+
+
+def test_sigkill_during_upgrade_then_rerun_submits_one_upgrade(ansible, sim):
+    cid = sim.cluster("prod-b")["id"]
+    first = start_playbook(ansible, upgrade_vars(sim, "prod-b"))
+    try:
+        wait_for(lambda: upgrade_posts(sim, cid) or first.poll() is not None, what="the upgrade POST")
+    finally:
+        if first.poll() is None:
+            kill_group(first)
+    assert first.returncode == -signal.SIGKILL, "the playbook ended before it could be killed"
+    assert len(upgrade_posts(sim, cid)) == 1
+
+    rerun = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-b"))
+    text = output(rerun)
+    assert rerun.returncode == 0, text[-3000:]
+    assert sim.cluster("prod-b")["version"].startswith("v1.30")
+    assert len(upgrade_posts(sim, cid)) == 1
+    assert len([r for r in sim.writes(cid) if r["path"].endswith("/operation/upgradeworkflows")]) == 1
+    assert "Cluster prod-b upgraded from v1.29 to v1.30" in text
+
+
+def test_outside_the_window_sends_nothing_and_names_the_next_window(ansible, sim):
+    # Wednesday 2026-06-10 14:00 Berlin.
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_window=WINDOW,
+                                                       cce_upgrade_now="2026-06-10T12:00:00Z"))
+    assert proc.returncode == 0, output(proc)[-3000:]
+    assert sim.requests() == []
+    assert "Outside the maintenance window" in proc.stdout
+    assert "next window opens at 2026-06-13T02:00:00+02:00" in proc.stdout
+    assert recap_changed(proc.stdout) == 0
+
+
+def test_too_little_left_in_the_window_refuses_to_start(ansible, sim):
+    # Saturday 05:30 Berlin: 30 minutes left, 60 required.
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_window=WINDOW,
+                                                       cce_upgrade_now="2026-06-13T05:30:00+02:00",
+                                                       cce_upgrade_window_min_remaining=60))
+    assert proc.returncode == 0, output(proc)[-3000:]
+    assert sim.requests() == []
+    assert "Only 30 minutes left in the maintenance window" in proc.stdout
+    assert "next window opens at 2026-06-14T02:00:00+02:00" in proc.stdout
+
+
+def test_bad_window_fails_before_any_request(ansible, sim):
+    bad = dict(WINDOW, weekdays=["sat", "caturday"])
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_window=bad))
+    text = output(proc)
+    assert proc.returncode != 0
+    assert "cce_upgrade_window.weekdays" in text and "accepted values: mon, tue" in text
+    assert sim.requests() == []
+
+
+def test_window_closing_pauses_and_next_window_resumes(slow_ansible, slow_sim):
+    sim, ansible = slow_sim, slow_ansible
+    cid = sim.cluster("prod-c")["id"]
+    # An upgrade that is already running (a killed run): the next run only attaches and waits.
+    first = start_playbook(ansible, upgrade_vars(sim, "prod-c"))
+    try:
+        wait_for(lambda: upgrade_posts(sim, cid) or first.poll() is not None, what="the upgrade POST")
+    finally:
+        if first.poll() is None:
+            kill_group(first)
+
+    # Five seconds before the Saturday window closes; the clock keeps moving while the role polls.
+    closing = ansible.run_playbook(PLAYBOOK, upgrade_vars(
+        sim, "prod-c", cce_upgrade_window=WINDOW, cce_upgrade_now="2026-06-13T05:59:55+02:00",
+        cce_upgrade_window_min_remaining=0, cce_upgrade_pause_at_window_end=True))
+    text = output(closing)
+    assert closing.returncode == 0, text[-3000:]
+    assert "paused, resumes next window (opens at 2026-06-14T02:00:00+02:00)" in text
+    assert len(posts_to(sim, cid, "/operation/upgrade/pause")) == 1
+    assert sim.cluster("prod-c")["version"] == "v1.29"
+
+    # Sunday inside the window: resume the paused task, then let simulated time run to the end.
+    resume = start_playbook(ansible, upgrade_vars(
+        sim, "prod-c", cce_upgrade_window=WINDOW, cce_upgrade_now="2026-06-14T02:10:00+02:00",
+        cce_upgrade_pause_at_window_end=True))
+    try:
+        wait_for(lambda: posts_to(sim, cid, "/operation/upgrade/continue") or resume.poll() is not None,
+                 what="the continue POST")
+        sim.control("POST", "clock", {"advance": 6000})
+        out, _ = resume.communicate(timeout=300)
+    finally:
+        if resume.poll() is None:
+            kill_group(resume)
+    assert resume.returncode == 0, out[-3000:]
+    assert "resumed" in out
+    assert "Cluster prod-c upgraded from v1.29 to v1.30" in out
+    assert sim.cluster("prod-c")["version"].startswith("v1.30")
+    assert len(upgrade_posts(sim, cid)) == 1
+
+
+def test_fatal_precheck_stops_with_the_items_and_no_upgrade(ansible, sim, tmp_path):
+    cid = sim.cluster("risky-a")["id"]
+    report = tmp_path / "report.json"
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "risky-a", cce_upgrade_report_path=str(report)))
+    text = output(proc)
+    assert proc.returncode != 0
+    assert "failed in step precheck" in text
+    assert "deprecated-api-check" in text
+    assert upgrade_posts(sim, cid) == []
+    assert sim.cluster("risky-a")["version"] == "v1.29"
+    result = json.loads(report.read_text())
+    assert result["outcome"] == "failed" and result["failed_step"] == "precheck"
+    assert result["precheck_task_id"] and result["precheck_task_id"] in result["message"]
+
+
+def test_autopilot_cluster_upgrades_through_the_autopilot_api(ansible, sim):
+    cid = sim.cluster("ap-a")["id"]
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "ap-a", cce_upgrade_cluster_flavor="autopilot"))
+    text = output(proc)
+    assert proc.returncode == 0, text[-3000:]
+    assert sim.cluster("ap-a")["version"].startswith("v1.30")
+    posts = upgrade_posts(sim, cid)
+    assert len(posts) == 1 and posts[0]["path"].startswith("/autopilot/v3/")
+    assert all(r["path"].startswith("/autopilot/") for r in sim.writes(cid))
+    assert "Cluster ap-a upgraded from v1.29 to v1.30" in text
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("v1.31", "cce_upgrade_target_version v1.31 is not offered"),
+    ("v1.28", "cce_upgrade_target_version v1.28 is not offered"),
+])
+def test_target_not_offered_fails_in_guard_without_writes(ansible, sim, target, expected):
+    cid = sim.cluster("prod-a")["id"]
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_target_version=target))
+    text = output(proc)
+    assert proc.returncode != 0
+    assert "failed in step guard" in text and expected in text
+    assert sim.writes(cid) == []
