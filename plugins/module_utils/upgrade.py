@@ -17,6 +17,8 @@ __metaclass__ = type
 import fnmatch
 import re
 
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_step
+
 ACTIVE_PHASES = ("Init", "Queuing", "Running", "Pause")
 RUNNING_PHASES = ("Init", "Queuing", "Running")
 FINAL_PHASES = ("Success", "Failed")
@@ -211,10 +213,10 @@ def task_id_from_submit(body):
 # --------------------------------------------------------------------------- request body
 
 def check_step(step):
-    """Raise ValueError unless ``user_defined_step`` is an integer in 1..120."""
-    if isinstance(step, bool) or not isinstance(step, int) or not STEP_MIN <= step <= STEP_MAX:
-        raise ValueError("user_defined_step must be an integer from %d to %d, got %r" % (STEP_MIN, STEP_MAX, step))
-    return step
+    """``user_defined_step`` as an int; ValueError (naming the option) unless it is 1..120."""
+    if isinstance(step, float):
+        raise ValueError("user_defined_step must be an integer between %d and %d, got %r" % (STEP_MIN, STEP_MAX, step))
+    return validate_step(step)
 
 
 def _node_priority(item, pool_id):
@@ -304,8 +306,7 @@ def build_addons(addons):
 def build_upgrade_body(params):
     """The UpgradeCluster request body from module options (snake_case names of the module)."""
     step = params.get("user_defined_step")
-    check_step(20 if step is None else step)
-    step = 20 if step is None else step
+    step = check_step(20 if step is None else step)
     scope = params.get("scope") or "Cluster"
     if scope not in SCOPES:
         raise ValueError("scope must be one of %s, got %r" % (", ".join(SCOPES), scope))

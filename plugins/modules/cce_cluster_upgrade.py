@@ -277,7 +277,7 @@ from ansible_collections.hwcloud.cce.plugins.module_utils.validation import (
     parse_version,
     validate_cluster_id,
 )
-from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import TaskFailed, WaitTimeout, wait_until
+from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import TaskFailed, WaitTimeout
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 
 
@@ -300,7 +300,8 @@ def argument_spec():
 
 
 def main():
-    module = CceModule(argument_spec=argument_spec(), supports_check_mode=True, wait=True)
+    module = CceModule(argument_spec=argument_spec(), supports_check_mode=True, wait=True,
+                       required_if=[("state", "present", ["target_version"])])
     body = validate_input(module)
     state = module.params["state"]
     if state == "present":
@@ -323,7 +324,7 @@ def validate_input(module):
         module.fail(_naming("cluster_id", err))
     if params["target_version"] is not None:
         try:
-            parse_version(params["target_version"])
+            parse_version(params["target_version"], "target_version")
         except ValueError as err:
             module.fail(_naming("target_version", err))
     state = params["state"]
@@ -332,8 +333,6 @@ def validate_input(module):
                     "continue API for upgrade tasks (state=retried is supported)" % state)
     if state != "present":
         return None
-    if not params["target_version"]:
-        module.fail("target_version is required when state is present")
     try:
         return up.build_upgrade_body(params)
     except ValueError as err:
@@ -580,12 +579,10 @@ def wait_for_task(module, task, changed, done_phases=(up.SUCCESS_PHASE,), failed
         return up.normalize_task(module.api.get_upgrade_task(cluster_id, task_id))
 
     try:
-        return wait_until(
-            fetch=fetch,
-            done=lambda state: state.get("phase") in done_phases,
+        return module.wait_for(
+            fetch,
+            lambda state: state.get("phase") in done_phases,
             failed=lambda state: state.get("phase") in failed_phases,
-            timeout=module.params["wait_timeout"],
-            interval=module.params["poll_interval"],
         )
     except WaitTimeout as exc:
         last = _state_of(exc, "last_state") or task
