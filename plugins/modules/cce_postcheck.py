@@ -25,6 +25,8 @@ author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 extends_documentation_fragment:
   - hwcloud.cce.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -32,6 +34,12 @@ attributes:
   diff_mode:
     support: full
     details: Shows the status of the PostCheck step before and after.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - hwcloud.cce.cce
 options:
   cluster_id:
     description:

@@ -26,6 +26,8 @@ author:
 extends_documentation_fragment:
   - hwcloud.cce.connection
   - hwcloud.cce.wait
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -33,6 +35,12 @@ attributes:
   diff_mode:
     support: full
     details: Shows the pre-check task and phase before and after.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - hwcloud.cce.cce
 options:
   cluster_id:
     description:

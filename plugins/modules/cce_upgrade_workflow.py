@@ -30,6 +30,8 @@ author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 extends_documentation_fragment:
   - hwcloud.cce.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -37,6 +39,12 @@ attributes:
   diff_mode:
     support: full
     details: Shows the workflow phase and target version before and after.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - hwcloud.cce.cce
 options:
   cluster_id:
     description:

@@ -22,12 +22,20 @@ author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 extends_documentation_fragment:
   - hwcloud.cce.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
     details: The module only reads, so it runs the same in check mode.
   diff_mode:
     support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - hwcloud.cce.cce
 options:
   cluster_id:
     description:
