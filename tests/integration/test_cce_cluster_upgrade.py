@@ -51,8 +51,9 @@ def run(ansible, module, args=None, check=False, diff=False, env=None, raw=None)
     run_env = dict(ansible.env, ANSIBLE_STDOUT_CALLBACK="minimal")
     run_env.update(env or {})
     run_env = {k: v for k, v in run_env.items() if v is not None}
-    cmd = [ansible._command("ansible"), "localhost", "-c", "local", "-m", "hwcloud.cce." + module,
-           "-a", raw if raw is not None else json.dumps(args or {}), "-vvv"]
+    cmd = [ansible._command("ansible"), "localhost", "-c", "local", "-m", "hwcloud.cce." + module, "-vvv"]
+    if raw is not None or args:
+        cmd += ["-a", raw if raw is not None else json.dumps(args)]
     if check:
         cmd.append("--check")
     if diff:
