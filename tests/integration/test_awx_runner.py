@@ -8,7 +8,6 @@ the simulator, the set_stats artifact AWX would store on the job, and that no se
 job output or job events.
 """
 
-import json
 import os
 import re
 import shutil
@@ -144,13 +143,13 @@ def require_upgrade_playbook():
         pytest.skip("playbooks/upgrade.yml is not in the tree yet")
 
 
-def run_job(tmp_path, collections_path, sim, auth, extravars, cmdline=None):
+def run_job(tmp_path, collections_path, sim, auth, extravars, cmdline=None, timeout=900):
     ansible_runner = pytest.importorskip("ansible_runner")
     inputs = credential_inputs(sim, auth)
     envvars = render_injectors(load_credential_type(), inputs)
     pdd = build_private_data_dir(tmp_path / "pdd", collections_path, envvars, extravars, cmdline)
     result = ansible_runner.run(
-        private_data_dir=str(pdd), playbook="upgrade.yml", ident="job", quiet=True, timeout=900)
+        private_data_dir=str(pdd), playbook="upgrade.yml", ident="job", quiet=True, timeout=timeout)
     return result, pdd, inputs
 
 
@@ -246,10 +245,14 @@ def test_upgrade_job_through_ansible_runner(auth, sim, collections_path, tmp_pat
 
     assert sim.cluster("prod-a")["version"].startswith("v1.30")
 
+    # What AWX would store as the job's artifacts (and pass on in a workflow).
     artifacts = stats_artifacts(result)
-    assert artifacts, "the job recorded no set_stats artifacts"
-    assert cluster["id"] in json.dumps(artifacts), artifacts
-    assert "v1.30" in json.dumps(artifacts), artifacts
+    assert "cce_upgrade_results" in artifacts, artifacts
+    record = artifacts["cce_upgrade_results"][cluster["id"]]
+    assert record["outcome"] == "upgraded", record
+    assert record["from_version"].startswith("v1.29"), record
+    assert record["to_version"].startswith("v1.30"), record
+    assert record["workflow_id"] and record["task_id"], record
 
     artifacts_dir = pdd / "artifacts"
     assert (artifacts_dir / "job" / "job_events").is_dir()
@@ -273,9 +276,13 @@ def test_check_mode_job_changes_nothing(sim, collections_path, tmp_path, clean_e
         "cce_upgrade_cluster_id": cluster["id"],
         "cce_upgrade_target_version": "v1.30",
         "cce_upgrade_poll_interval": 1,
+        "cce_upgrade_precheck_timeout": 30,
+        "cce_upgrade_snapshot_timeout": 30,
+        "cce_upgrade_timeout": 30,
     }
 
-    result, pdd, _inputs = run_job(tmp_path, collections_path, sim, "aksk", extravars, cmdline="--check")
+    result, pdd, _inputs = run_job(tmp_path, collections_path, sim, "aksk", extravars, cmdline="--check",
+                                   timeout=300)
 
     output = job_output(pdd)
     assert result.status == "successful", output[-4000:]
