@@ -14,11 +14,12 @@ version_added: 0.1.0
 author:
   - hwcloud.cce maintainers
 description:
-  - Meant for the C(until) condition of a task that polls a CCE task with C(retries) and C(delay).
+  - >-
+    Meant for the C(until) condition of a task that polls a CCE task with C(retries) and C(delay).
     Every evaluation prints one line on the controller, for example
     C(prod-a upgrade: Running 45% (elapsed 0:03:10)), and returns the polled result unchanged, so the
     condition can go on testing it.
-  - Reads the phase and progress from RV(task) (M(hwcloud.cce.cce_cluster_upgrade_info) with C(task_id))
+  - Reads the phase and progress from C(task) (M(hwcloud.cce.cce_cluster_upgrade_info) with C(task_id))
     or from the top-level C(phase) and C(progress) keys (M(hwcloud.cce.cce_precheck), M(hwcloud.cce.cce_snapshot),
     M(hwcloud.cce.cce_cluster_upgrade)). A failed poll prints its message instead.
   - Side effect by design. It prints at most one line per poll attempt (RV(_value.attempts)) of a step.

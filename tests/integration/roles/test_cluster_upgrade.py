@@ -59,8 +59,32 @@ def wait_for(predicate, timeout=120, what="condition"):
     raise AssertionError("timed out waiting for %s" % what)
 
 
+def descendants(pid):
+    """PIDs of all processes below ``pid`` (Ansible's workers start their own sessions)."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def kill_group(proc):
+    """SIGKILL ansible-playbook, its process group and every worker, as a killed AWX job would be."""
+    workers = descendants(proc.pid)
     os.killpg(proc.pid, signal.SIGKILL)
+    for pid in workers:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
 
