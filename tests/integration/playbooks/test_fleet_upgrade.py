@@ -1,0 +1,99 @@
+"""playbooks/fleet_upgrade.yml: canary batches, failure budget and the summary, on a small fleet.
+
+The clusters come from the hwcloud.cce.cce_clusters inventory plugin pointed at the test
+simulator (time scale 0.01: a 600 s upgrade takes 6 s). The host pattern fixes the batch order.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+PLAYBOOK = REPO_ROOT / "playbooks" / "fleet_upgrade.yml"
+# Keep the role quick: poll every second, no snapshot, give up on a pre-check after a few seconds.
+ROLE_VARS = {
+    "cce_upgrade_poll_interval": 1,
+    "cce_upgrade_snapshot": False,
+    "cce_upgrade_precheck_timeout": 8,
+    "cce_upgrade_timeout": 120,
+}
+
+
+@pytest.fixture
+def fleet(ansible, sim, tmp_path):
+    """Run the fleet playbook on clusters of ``sim``; returns (process, summary rows by name, order)."""
+    inventory = tmp_path / "fleet.cce_clusters.yml"
+    inventory.write_text(yaml.safe_dump({
+        "plugin": "hwcloud.cce.cce_clusters",
+        "cce_endpoint": sim.url,
+        "name_patterns": ["prod-*", "risky-a", "legacy-a", "ap-a"],
+    }))
+    report = tmp_path / "fleet-report.json"
+
+    def run(hosts, forks, **extra_vars):
+        variables = dict(ROLE_VARS)
+        variables.update(cce_fleet_hosts=hosts, cce_fleet_report_path=str(report))
+        variables.update(extra_vars)
+        proc = ansible.run_playbook(PLAYBOOK, extra_vars=variables, timeout=300,
+                                   extra_args=["-i", str(inventory), "-f", str(forks)])
+        assert report.exists(), proc.stdout + proc.stderr
+        rows = json.loads(report.read_text())["clusters"]
+        return proc, dict((row["cluster"], row) for row in rows), [row["cluster"] for row in rows]
+
+    return run
+
+
+def table_lines(stdout):
+    """The summary table lines printed by the last play."""
+    section = stdout[stdout.index("TASK [Show the summary]"):]
+    section = section[section.index('"msg": [') + len('"msg": ['):section.index("]\n")]
+    return [json.loads(line.strip().rstrip(",")) for line in section.splitlines() if line.strip()]
+
+
+def test_failed_canary_stops_the_rollout_and_the_summary_lists_every_cluster(fleet, sim):
+    proc, rows, order = fleet("prod-a:risky-a:prod-b:prod-c", forks=4, cce_fleet_target_version="v1.30")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert order == ["prod-a", "risky-a", "prod-b", "prod-c"]
+
+    # batch 1 (the canary, 1 cluster) succeeded, batch 2 (25% = 1 cluster) failed its pre-check,
+    # max_fail_percentage 0 stopped the run before batch 3
+    assert (rows["prod-a"]["batch"], rows["prod-a"]["outcome"]) == (1, "upgraded"), output
+    assert (rows["risky-a"]["batch"], rows["risky-a"]["outcome"]) == (2, "failed"), output
+    assert "precheck" in rows["risky-a"]["message"]
+    for name in ("prod-b", "prod-c"):
+        assert rows[name]["outcome"] == "not_run"
+        assert rows[name]["from"] == "v1.29"
+        assert sim.writes(sim.cluster(name)["id"]) == []
+    assert sim.cluster("prod-a")["version"].startswith("v1.30")
+    assert sim.cluster("risky-a")["version"] == "v1.29"
+    assert rows["prod-a"]["from"] == "v1.29" and rows["prod-a"]["to"] == "v1.30"
+    assert rows["prod-a"]["duration"] > 0
+
+    lines = table_lines(proc.stdout)
+    assert lines[0].split() == ["cluster", "batch", "from", "to", "outcome", "duration"]
+    assert [line.split()[0] for line in lines[1:5]] == order
+    assert lines[2].split()[:5] == ["risky-a", "2", "v1.29", "v1.30", "failed"]
+    assert lines[5] == "4 clusters: failed 1, not_run 2, upgraded 1"
+    assert "3 of 4 clusters failed or were not run: risky-a, prod-b, prod-c" in output
+
+
+def test_failure_within_the_budget_goes_on_and_targets_default_to_the_next_minor(fleet, sim):
+    proc, rows, order = fleet("risky-a:prod-b:legacy-a:ap-a", forks=3,
+                              cce_fleet_serial=[1, "100%"], cce_fleet_max_fail_percentage=100,
+                              cce_fleet_fail_on_error=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert order == ["risky-a", "prod-b", "legacy-a", "ap-a"]
+    assert (rows["risky-a"]["batch"], rows["risky-a"]["outcome"]) == (1, "failed")
+    # the failed canary was within the budget (100% is not more than 100%): batch 2 ran, in parallel
+    expected = {"prod-b": ("v1.29", "v1.30"), "legacy-a": ("v1.25", "v1.27"), "ap-a": ("v1.29", "v1.30")}
+    for name, (source, target) in expected.items():
+        row = rows[name]
+        assert (row["batch"], row["outcome"], row["from"], row["to"]) == (2, "upgraded", source, target), output
+        assert sim.cluster(name)["version"].startswith(target)
+    assert rows["ap-a"]["flavor"] == "autopilot"
+    assert any(r["path"].startswith("/autopilot/") and r["method"] == "POST" for r in sim.requests())
+    assert table_lines(proc.stdout)[-1] == "4 clusters: failed 1, upgraded 3"
