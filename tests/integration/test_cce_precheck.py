@@ -96,6 +96,11 @@ def test_precheck_reuses_the_workflow_point(sim, ansible):
     assert rc == 0, output
     assert (second["changed"], second["reused"], second["task_id"]) == (False, True, first["task_id"])
     assert len(posts(sim, cid)) == 1
+    rc, forced, output = precheck(ansible, cid, force=True)
+    assert rc == 0, output
+    assert (forced["changed"], forced["reused"], forced["phase"]) == (True, False, "Success")
+    assert forced["task_id"] != first["task_id"]
+    assert len(posts(sim, cid)) == 2
 
 
 def test_check_mode_starts_nothing(sim, ansible):
