@@ -376,9 +376,9 @@ def ensure_upgraded(module, body):
     if module.check_mode:
         return upgrade_result(module, None, current, target, changed=True, attached=False)
 
-    task, attached = submit_upgrade(module, body, tasks)
-    task = wait_for_task(module, task, changed=True)
-    return upgrade_result(module, task, current, target, changed=True, attached=attached)
+    task, attached, changed = submit_upgrade(module, body, tasks)
+    task = wait_for_task(module, task, changed=changed)
+    return upgrade_result(module, task, current, target, changed=changed, attached=attached)
 
 
 def check_target(module, current, target):
@@ -398,27 +398,35 @@ def check_target(module, current, target):
 
 
 def submit_upgrade(module, body, tasks_before):
-    """POST the upgrade once. A lost reply or a 'locked' answer means: re-read and attach, never POST again."""
+    """POST the upgrade once; returns (task, attached, changed).
+
+    A lost reply (outcome unknown) or CCE's 429 'locked' answer means: re-read the task list and
+    attach to the task for the target, never POST again. After a lost reply the task is most likely
+    ours (changed); after 'locked' another request started it (not changed).
+    """
     api = module.api
     cluster_id = module.params["cluster_id"]
     target = module.params["target_version"]
     try:
         response = api.submit_upgrade(cluster_id, body)
     except CceApiError as err:
-        if not (getattr(err, "outcome_unknown", False) or up.is_locked_error(err)):
+        if not (err.outcome_unknown or up.is_locked_error(err)):
             module.fail_from_error(err, "submit the upgrade of cluster %s to %s" % (cluster_id, target))
         task = find_task_after_unknown_outcome(module, tasks_before)
         if task is None:
             module.fail_from_error(err, "submit the upgrade of cluster %s to %s (no upgrade task to %s was found "
                                         "afterwards; run the module again to re-check)" % (cluster_id, target, target))
-        return task, True
+        return task, True, bool(err.outcome_unknown)
     task_id = up.task_id_from_submit(response)
     if not task_id:
         task = find_task_after_unknown_outcome(module, tasks_before)
         if task is None:
             module.fail("CCE accepted the upgrade of cluster %s but returned no task id" % cluster_id, cluster_id=cluster_id)
-        return task, False
-    return read_task(module, task_id, tolerate_errors=True) or {"task_id": task_id, "target_version": target}, False
+        return task, False, True
+    task = read_task(module, task_id, tolerate_errors=True)
+    if task is None:
+        task = up.normalize_task({"metadata": {"uid": task_id}, "spec": {"targetVersion": target}})
+    return task, False, True
 
 
 def find_task_after_unknown_outcome(module, tasks_before):
