@@ -1,4 +1,4 @@
-# hwcloud.cce developer entry points. Needs only python3 and make.
+# hwcloud.cce developer entry points. Needs only python3 (3.11+) and make.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,15 +9,24 @@ TIME_SCALE ?= 0.01
 
 export ANSIBLE_COLLECTIONS_PATH := $(abspath $(COLLECTIONS))
 export PYTHONPATH := $(abspath tests/simulator)
+export VENV
 
-.PHONY: help venv test unit integration sanity lint demo simulator bench soak clean
+.PHONY: help venv test unit integration sanity lint docs build demo simulator clean
 
 help:
-	@echo "make demo       install, start the simulator, upgrade a cluster end to end"
-	@echo "make test       everything CI checks"
-	@echo "make simulator  serve the default scenario on 127.0.0.1:$(PORT)"
-	@echo "make bench      the performance benchmark (figures + bench-results.json)"
+	@echo "make demo        install, start the simulator, upgrade a cluster end to end"
+	@echo "make test        everything CI checks (.ci/run); the last line is pytest's summary"
+	@echo "make simulator   serve the default scenario on 127.0.0.1:$(PORT)"
+	@echo "make unit        pytest tests/unit"
+	@echo "make integration pytest tests/integration (real ansible against the simulator)"
+	@echo "make sanity      ansible-test sanity (current ansible-core, and the newest one if a pyenv 3.12/3.13 exists)"
+	@echo "make lint        ansible-lint (production), yamllint, antsibull-changelog lint"
+	@echo "make docs        antsibull-docs lint-collection-docs --plugin-docs"
+	@echo "make build       build/hwcloud-cce-<version>.tar.gz, galaxy-importer, EE build context"
+	@echo "make venv        create $(VENV) with the pinned tools (requirements-dev.txt)"
 
+# The venv is (re)made when the pinned requirements change. The symlink gives
+# ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) the collection hwcloud.cce = this checkout.
 $(STAMP): requirements-dev.txt requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
@@ -30,11 +39,23 @@ venv: $(STAMP)
 test: $(STAMP)
 	bash .ci/run
 
+sanity: $(STAMP)
+	bash .ci/run sanity sanity-next
+
+lint: $(STAMP)
+	bash .ci/run lint yamllint changelog
+
+docs: $(STAMP)
+	bash .ci/run docs
+
+build: $(STAMP)
+	CI_DIST=build bash .ci/run build ee
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit -q
+	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
 
 integration: $(STAMP)
-	$(BIN)/python -m pytest tests/integration -q
+	$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider -n auto
 
 simulator: $(STAMP)
 	$(BIN)/python -m cce_simulator --host 127.0.0.1 --port $(PORT) --time-scale $(TIME_SCALE)
@@ -43,4 +64,4 @@ demo: $(STAMP)
 	bash .ci/demo
 
 clean:
-	rm -rf $(VENV) tests/output .ansible .pytest_cache
+	rm -rf $(VENV) .venv-core-next build tests/output .ansible .pytest_cache importer_result.json changelogs/.plugin-cache.yaml
