@@ -94,9 +94,16 @@ def redact(text, secrets):
         if not secret:
             continue
         secret = str(secret)
+        json_form = json.dumps(secret)[1:-1]
         forms.add(secret)
-        forms.add(json.dumps(secret)[1:-1])
+        forms.add(json_form)
         forms.add(quote(secret, safe=""))
+        # repr() of the value, and of a JSON body holding it (an exception that shows a request).
+        forms.add(repr(secret)[1:-1])
+        forms.add(repr(json_form)[1:-1])
+        # A value with surrounding whitespace (a token read from a file) also appears stripped.
+        if secret.strip() != secret and len(secret.strip()) >= 8:
+            forms.add(secret.strip())
     for form in sorted(forms, key=len, reverse=True):
         if form:
             text = text.replace(form, REDACTED)
@@ -756,7 +763,13 @@ class CceClient:
         if isinstance(exc, requests.exceptions.RequestException):
             return CceApiError("request %s to %s failed: %s" % (where, host, detail), kind="connection",
                                outcome_unknown=write, method=method, path=path)
-        raise exc
+        # Anything else (a library bug, an unexpected exception type) may carry the request it
+        # failed on, headers and body included: never let it escape unredacted as a traceback.
+        return CceApiError(
+            "unexpected error during %s to %s%s: %s" % (
+                where, host, "; the request may have been sent, its outcome is unknown" if write else "", detail),
+            kind="connection", outcome_unknown=write, method=method, path=path,
+            hint="re-read the state before retrying" if write else "retry; report this error if it persists")
 
     def _error(self, response, method, path):
         error = error_from_response(response.status_code, response.headers, response.content,

@@ -462,3 +462,36 @@ def test_wrong_password_maps_keystone_error(stub, sleeps):
     assert err.kind == "auth" and err.status == 401 and "username or password" in err.message
     assert "username, password and domain_name" in err.hint
     assert "pw-wrong-77" not in repr(err)
+
+
+# --------------------------------------------------------------------------------------------
+# Reliability suite additions: unexpected exceptions and repr forms never leak secrets
+
+
+def test_redact_masks_repr_forms_and_stripped_values():
+    secret = 'pw"with\\back'
+    body = json.dumps({"password": secret}).encode()
+    text = "body=%r value=%r" % (body, secret)
+    masked = redact(text, [secret])
+    assert "with" not in masked
+    token = "MIItoken-from-a-file-0123456789\n"
+    assert "MIItoken" not in redact("header value %s! and %r" % (token.strip(), token), [token])
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_unexpected_exception_is_mapped_and_redacted(stub, sleeps, monkeypatch, method):
+    """An exception of an unexpected type that carries the request (headers, body) becomes a
+    redacted CceApiError; a write is reported with an unknown outcome."""
+    def explode(self, request, *args, **kwargs):
+        raise RuntimeError("boom headers=%r body=%r" % (dict(request.headers), request.body))
+
+    monkeypatch.setattr(transport.requests.adapters.HTTPAdapter, "send", explode)
+    client = make_client(stub.url, access_key=None, secret_key=None, auth_token="TOKEN-SECRET-0123456789")
+    with pytest.raises(CceApiError) as info:
+        client.request(method, "/x", body={"password": "TOKEN-SECRET-0123456789"} if method == "POST" else None)
+    err = info.value
+    assert "boom" in err.message and "unexpected error" in err.message
+    assert "TOKEN-SECRET" not in str(err) + repr(err)
+    assert err.kind == "connection"
+    assert err.outcome_unknown is (method == "POST")
+    assert err.__context__ is None and err.__cause__ is None
