@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -63,33 +64,37 @@ class AnsibleRunner:
         return str(candidate) if candidate.exists() else name
 
     def run_module(self, module, args=None, check=False, diff=False, env=None, verbosity=0, timeout=600):
-        """Run ``hwcloud.cce.<module>`` ad hoc; return (rc, result dict, raw output)."""
+        """Run ``hwcloud.cce.<module>`` ad hoc; return (rc, result dict, raw output).
+
+        ansible-core ships no ``json`` stdout callback, so the result is read from the file the
+        built-in ``tree`` callback writes; at verbosity 3 it keeps the whole result, diff included.
+        """
+        tree = Path(tempfile.mkdtemp(prefix="tree-", dir=str(self.tmp_path)))
         run_env = dict(self.env)
-        run_env.update({"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1", "ANSIBLE_STDOUT_CALLBACK": "json"})
+        run_env.update({"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1", "ANSIBLE_CALLBACKS_ENABLED": "tree",
+                        "ANSIBLE_CALLBACK_TREE_DIR": str(tree), "ANSIBLE_DEPRECATION_WARNINGS": "0"})
         run_env.update(env or {})
         for key, value in list(run_env.items()):
             if value is None:
                 del run_env[key]
         name = module if "." in module else "hwcloud.cce." + module
         cmd = [self._command("ansible"), "localhost", "-c", "local", "-m", name,
-               "-a", json.dumps(args or {})]
+               "-a", args if isinstance(args, str) else json.dumps(args or {})]
         if check:
             cmd.append("--check")
         if diff:
             cmd.append("--diff")
-        if verbosity:
-            cmd.append("-" + "v" * verbosity)
+        cmd.append("-" + "v" * max(3, verbosity))
         proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=timeout, check=False)
         output = proc.stdout + proc.stderr
-        result = _parse_json_callback(proc.stdout)
+        result_file = tree / "localhost"
+        result = json.loads(result_file.read_text()) if result_file.exists() else {}
         return proc.returncode, result, output
 
     def run_playbook(self, playbook, extra_vars=None, check=False, env=None, verbosity=0,
-                     timeout=900, json_output=False, extra_args=()):
+                     timeout=900, extra_args=()):
         """Run ansible-playbook; return the CompletedProcess (stdout holds the whole run)."""
         run_env = dict(self.env)
-        if json_output:
-            run_env.update({"ANSIBLE_STDOUT_CALLBACK": "json"})
         run_env.update(env or {})
         for key, value in list(run_env.items()):
             if value is None:
@@ -103,20 +108,6 @@ class AnsibleRunner:
             cmd.append("-" + "v" * verbosity)
         cmd += list(extra_args)
         return subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=timeout, check=False)
-
-
-def _parse_json_callback(stdout):
-    start = stdout.find("{")
-    if start < 0:
-        return {}
-    try:
-        data = json.loads(stdout[start:])
-    except ValueError:
-        return {}
-    try:
-        return data["plays"][0]["tasks"][0]["hosts"]["localhost"]
-    except (KeyError, IndexError, TypeError):
-        return {}
 
 
 @pytest.fixture
