@@ -8,7 +8,9 @@ needed). Every helper returns the whole output so tests can grep it (secrets, hi
 
 import json
 import re
+import ssl
 import subprocess
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -79,3 +81,23 @@ def list_tasks(rel, cid, flavor="cce"):
     rc, result, output = rel.module("cce_cluster_upgrade_info", {"cluster_id": cid, "cluster_flavor": flavor})
     assert rc == 0, output
     return result["tasks"]
+
+
+def make_self_signed(directory, host="127.0.0.1"):
+    """Write a self-signed ``cert.pem`` / ``key.pem`` (CN and subjectAltName ``host``) with the openssl CLI."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=%s" % host,
+         "-addext", "subjectAltName=IP:%s" % host, "-addext", "basicConstraints=critical,CA:TRUE"],
+        check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def api_requests_over_tls(sim, cafile):
+    """The request log of a simulator serving HTTPS (control API read with ``cafile`` trusted)."""
+    context = ssl.create_default_context(cafile=str(cafile))
+    with urllib.request.urlopen(sim.url + "/_simulator/requests", timeout=30, context=context) as resp:  # noqa: S310
+        entries = json.loads(resp.read())
+    return [e for e in entries if not e["path"].startswith("/_simulator")]
