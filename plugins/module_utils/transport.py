@@ -702,11 +702,23 @@ class CceClient:
             url += "?" + query_string
         payload = None if body is None else json.dumps(body).encode("utf-8")
         refreshed = False
+        malformed = 0
         while True:
             headers = self._headers(method, url, payload)
             response = self._send(method, url, path, headers, payload)
             if response.status_code < 300:
-                return self._parse(response, method, path)
+                try:
+                    return self._parse(response, method, path)
+                except CceApiError as error:
+                    # A garbled reply to a read is as transient as a 502: read again within the
+                    # retry budget (a write is never repeated: the caller re-reads the state).
+                    if method not in IDEMPOTENT_METHODS or malformed >= self.config.api_retries:
+                        if malformed:
+                            error.message = "%s (after %d retries)" % (error.message, malformed)
+                        raise
+                    malformed += 1
+                    _sleep(random.uniform(0.5, 1.0) * min(BACKOFF_MAX, BACKOFF_BASE * (2 ** (malformed - 1))))
+                    continue
             error = self._error(response, method, path)
             if (error.status == 401 and self._token_from_iam and not refreshed
                     and _code_suffix(error.error_code or "") == "0307"):

@@ -403,7 +403,7 @@ def test_connection_refused_is_retried_and_not_outcome_unknown(sleeps):
 def test_malformed_json_in_2xx(stub, sleeps):
     stub.reply(200, b'{"truncated": ')
     with pytest.raises(CceApiError) as info:
-        make_client(stub.url).request("GET", "/x")
+        make_client(stub.url, api_retries=0).request("GET", "/x")
     assert info.value.kind == "transient" and info.value.status == 200
     assert "malformed JSON" in info.value.message and info.value.outcome_unknown is False
     stub.reply(201, b"<html>oops</html>")
@@ -495,3 +495,23 @@ def test_unexpected_exception_is_mapped_and_redacted(stub, sleeps, monkeypatch, 
     assert err.kind == "connection"
     assert err.outcome_unknown is (method == "POST")
     assert err.__context__ is None and err.__cause__ is None
+
+
+def test_malformed_json_on_get_is_read_again_within_budget(stub, sleeps):
+    stub.reply(200, b'{"truncated": ', times=2)
+    stub.reply(200, {"items": [1]})
+    assert make_client(stub.url).request("GET", "/x") == {"items": [1]}
+    assert len(stub.requests) == 3 and len(sleeps) == 2
+    stub.reply(200, b"\x00garbage", times=4)
+    with pytest.raises(CceApiError) as info:
+        make_client(stub.url, api_retries=3).request("GET", "/x")
+    assert info.value.kind == "transient" and "after 3 retries" in info.value.message
+    assert len(stub.requests) == 3 + 4
+
+
+def test_malformed_json_on_post_is_never_repeated(stub, sleeps):
+    stub.reply(201, b'{"metadata": ')
+    with pytest.raises(CceApiError) as info:
+        make_client(stub.url).request("POST", "/x", body={})
+    assert info.value.outcome_unknown is True
+    assert len(stub.requests) == 1

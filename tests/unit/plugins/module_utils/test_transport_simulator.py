@@ -155,11 +155,14 @@ def test_delay_beyond_api_timeout_on_post(sim, sleeps):
 
 def test_malformed_json(sim, sleeps):
     sim.set_faults({"rules": [{"fault": "malformed", "method": "GET", "path": LIST, "count": 1}]})
+    assert "items" in make_api(sim).list_clusters()  # read again within the retry budget
+    assert len(logged(sim, "GET", LIST)) == 2
+    sim.set_faults({"rules": [{"fault": "malformed", "method": "GET", "path": LIST}]})
     with pytest.raises(CceApiError) as info:
-        make_api(sim).list_clusters()
+        make_api(sim, api_retries=1).list_clusters()
     assert (info.value.kind, info.value.status) == ("transient", 200)
-    assert "malformed JSON" in info.value.message
-    assert "items" in make_api(sim).list_clusters()  # a later poll succeeds
+    assert "malformed JSON" in info.value.message and "after 1 retries" in info.value.message
+    assert len(logged(sim, "GET", LIST)) == 4
 
 
 def test_html_proxy_page_budget_exhausted(sim, sleeps):
