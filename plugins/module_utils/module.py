@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import (
     HAS_REQUESTS,
@@ -36,8 +36,21 @@ AUTH_HELP = (
 )
 
 
+def non_empty_env_fallback(*names):
+    """The first of ``names`` set to a non-empty value in the environment.
+
+    AWX renders a credential's blank optional fields as empty variables; an empty ``HW_*``
+    variable must not hide a ``HUAWEICLOUD_SDK_*`` one, nor count as a value.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def _env(*names):
-    return (env_fallback, list(names))
+    return (non_empty_env_fallback, list(names))
 
 
 def connection_argument_spec():

@@ -163,3 +163,19 @@ def test_module_env_fallback_and_warning(monkeypatch, capsys):
     assert "SK-1234567" not in json.dumps(result)
     assert (result["status_code"], result["error_code"], result["request_id"], result["error_kind"],
             result["outcome_unknown"]) == (403, "APIGW.0310", "r1", "forbidden", True)
+
+
+def test_empty_environment_variable_does_not_hide_the_next_one(monkeypatch):
+    """AWX injects blank optional credential fields as empty variables."""
+    from ansible.module_utils.basic import AnsibleFallbackNotFound
+    from ansible_collections.hwcloud.cce.plugins.module_utils.module import non_empty_env_fallback
+
+    monkeypatch.setenv("HW_PROJECT_ID", "")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", "p-from-sdk-variable")
+    assert non_empty_env_fallback("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID") == "p-from-sdk-variable"
+    monkeypatch.setenv("HW_PROJECT_ID", "p-from-hw-variable")
+    assert non_empty_env_fallback("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID") == "p-from-hw-variable"
+    monkeypatch.setenv("HW_PROJECT_ID", "")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", "")
+    with pytest.raises(AnsibleFallbackNotFound):
+        non_empty_env_fallback("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")
