@@ -20,7 +20,6 @@ import re
 from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_step
 
 ACTIVE_PHASES = ("Init", "Queuing", "Running", "Pause")
-RUNNING_PHASES = ("Init", "Queuing", "Running")
 FINAL_PHASES = ("Success", "Failed")
 SUCCESS_PHASE = "Success"
 FAILED_PHASE = "Failed"
@@ -78,12 +77,6 @@ def is_full_version(text):
     """True for a version with every part given (``v1.29.8-r0``)."""
     parts = version_parts(text)
     return parts is not None and None not in parts
-
-
-def minor_of(text):
-    """``(major, minor)`` of a version string, or None."""
-    parts = version_parts(text)
-    return None if parts is None else parts[:2]
 
 
 # --------------------------------------------------------------------------- tasks
@@ -430,11 +423,6 @@ def collect_allowed_targets(upgrade_info, upgrade_paths, current_version):
                 if version not in targets:
                     targets.append(version)
     return sorted(targets, key=version_sort_key)
-
-
-def paths_from(upgrade_paths, current_version):
-    """The upgrade paths that start at the current version."""
-    return [path for path in upgrade_paths or [] if path_applies(path, current_version)]
 
 
 def version_diff(before, after, before_phase=None, after_phase=None):
