@@ -613,6 +613,8 @@ class CceClient:
         elif config.ca_path:
             self.verify = config.ca_path
         self.timeout = (config.api_timeout, config.api_timeout)
+        # Seconds the server's clock (HTTP Date of the last reply) runs ahead of ours; None: no Date yet.
+        self._server_offset = None
 
     # -- identity -------------------------------------------------------------------------
 
@@ -731,11 +733,38 @@ class CceClient:
     def _send(self, method, url, path, headers, payload):
         secrets = self.secrets
         try:
-            return self.session.request(method, url, headers=headers, data=payload, verify=self.verify,
-                                        timeout=self.timeout, allow_redirects=False)
+            response = self.session.request(method, url, headers=headers, data=payload, verify=self.verify,
+                                            timeout=self.timeout, allow_redirects=False)
+            self._note_server_time(response)
+            return response
         except Exception as exc:  # mapped below; anything else is re-raised
             error = self._exception(exc, method, url, path, secrets)
         raise error
+
+    # -- server clock -----------------------------------------------------------------------
+
+    def _note_server_time(self, response):
+        """Record the offset of the server's clock from the HTTP ``Date`` header (missing or bad: ignored)."""
+        headers = getattr(response, "headers", None)
+        value = headers.get("Date") if headers is not None else None
+        if not value:
+            return
+        try:
+            from email.utils import parsedate_to_datetime
+            when = parsedate_to_datetime(value)
+            if when is None:
+                return
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=datetime.timezone.utc)
+            self._server_offset = when.timestamp() - time.time()
+        except (AttributeError, TypeError, ValueError, IndexError, OverflowError):
+            return
+
+    def server_time(self):
+        """The server's current time in epoch seconds: the local clock plus the offset seen in the
+        last reply's ``Date`` header (the local clock until a reply carried one). Judge server-side
+        deadlines (a pre-check's expireTimeStamp) with this, not with the local clock."""
+        return time.time() + (self._server_offset or 0.0)
 
     def _exception(self, exc, method, url, path, secrets):
         host = _netloc(url)

@@ -1,5 +1,6 @@
 """transport.py: signing (SDK vectors), error mapping, redaction, retries against a local stub."""
 
+import email.utils
 import json
 import socket
 import threading
@@ -515,3 +516,64 @@ def test_malformed_json_on_post_is_never_repeated(stub, sleeps):
         make_client(stub.url).request("POST", "/x", body={})
     assert info.value.outcome_unknown is True
     assert len(stub.requests) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# The server's clock, from the HTTP Date header
+
+
+def test_server_time_follows_the_date_header(stub, sleeps, monkeypatch):
+    # The stub's own Date header (BaseHTTPRequestHandler) is what the server's clock says.
+    server_now = [time.time() + 7200]
+    monkeypatch.setattr(BaseHTTPRequestHandler, "date_time_string",
+                        lambda self, timestamp=None: email.utils.formatdate(server_now[0], usegmt=True))
+    client = make_client(stub.url)
+    before = time.time()
+    assert before - 1 <= client.server_time() <= time.time() + 1  # no reply yet: the local clock
+    client.request("GET", "/x")
+    assert abs(client.server_time() - (time.time() + 7200)) <= 2
+    server_now[0] = time.time() - 600  # the last reply wins
+    client.request("GET", "/x")
+    assert abs(client.server_time() - (time.time() - 600)) <= 2
+
+
+@pytest.mark.parametrize("value", [None, "", "not a date", "Mon, 99 Foo 2024 99:99:99 GMT"])
+def test_missing_or_bad_date_keeps_the_last_known_offset(stub, sleeps, monkeypatch, value):
+    dates = [email.utils.formatdate(time.time() + 3600, usegmt=True), value]
+    monkeypatch.setattr(BaseHTTPRequestHandler, "send_header", _send_header_with_dates(dates))
+    client = make_client(stub.url)
+    client.request("GET", "/x")
+    assert abs(client.server_time() - (time.time() + 3600)) <= 2
+    client.request("GET", "/x")  # Date missing or unparsable: ignored, the request still succeeds
+    assert abs(client.server_time() - (time.time() + 3600)) <= 2
+
+
+def test_bad_date_before_any_good_one_leaves_the_local_clock(stub, sleeps, monkeypatch):
+    monkeypatch.setattr(BaseHTTPRequestHandler, "send_header", _send_header_with_dates(["garbage"]))
+    client = make_client(stub.url)
+    assert client.request("GET", "/x") == {}
+    assert abs(client.server_time() - time.time()) <= 1
+
+
+def test_server_time_is_read_from_error_replies_too(stub, sleeps, monkeypatch):
+    monkeypatch.setattr(BaseHTTPRequestHandler, "date_time_string",
+                        lambda self, timestamp=None: email.utils.formatdate(time.time() - 86400, usegmt=True))
+    stub.reply(404, {"errorCode": "CCE.01404001", "errorMessage": "not found"})
+    client = make_client(stub.url)
+    with pytest.raises(CceApiError):
+        client.request("GET", "/x")
+    assert abs(client.server_time() - (time.time() - 86400)) <= 2
+
+
+_ORIGINAL_SEND_HEADER = BaseHTTPRequestHandler.send_header
+
+
+def _send_header_with_dates(dates):
+    """A send_header that replaces the Date of successive replies with ``dates`` (None: no Date)."""
+    def send_header(self, keyword, value):
+        if keyword == "Date":
+            value = dates.pop(0) if dates else value
+            if value is None:
+                return None
+        return _ORIGINAL_SEND_HEADER(self, keyword, value)
+    return send_header
