@@ -227,6 +227,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         """Quiet: no per-request logging."""
 
+    def date_time_string(self, timestamp=None):
+        """The ``Date`` header on the simulated clock, so clients see the server's time."""
+        if timestamp is None and self.simulator is not None:
+            timestamp = self.simulator.clock.now()
+        return super().date_time_string(timestamp)
+
     def do_GET(self):
         self._dispatch()
 

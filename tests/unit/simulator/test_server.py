@@ -166,3 +166,22 @@ def test_clock_control(sim):
     before = sim.control("GET", "clock")["sim_time"]
     after = sim.advance(3600)["sim_time"]
     assert after - before >= 3600
+
+
+def test_date_header_is_on_the_simulated_clock(sim, api):
+    """Clients read the server's time from the HTTP Date header: it follows the simulated clock."""
+    import email.utils  # pylint: disable=import-outside-toplevel
+
+    def date_of(response):
+        return email.utils.parsedate_to_datetime(response.headers["Date"]).timestamp()
+
+    cid = sim.cluster("prod-a")["id"]
+    sim.advance(3700)
+    before = sim.control("GET", "clock")["sim_time"]
+    response = api.get(api.cluster_path(cid))
+    after = sim.control("GET", "clock")["sim_time"]
+    assert response.status_code == 200
+    assert date_of(response) >= time.time() + 3600  # far ahead of this machine's clock
+    assert before - 1 <= date_of(response) <= after  # whole seconds, never ahead of the simulated clock
+    missing = api.get(api.prefix() + "/clusters/unknown-id")
+    assert missing.status_code == 404 and date_of(missing) >= time.time() + 3600
