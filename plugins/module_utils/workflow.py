@@ -86,6 +86,19 @@ def utcnow():
     return datetime.datetime.now(_UTC)
 
 
+def server_now(client=None):
+    """The current time on the server's clock, as an aware UTC datetime.
+
+    ``client`` is a CceClient: its ``server_time()`` is the local clock corrected by the HTTP
+    ``Date`` of CCE's last reply, so expiry and age limits CCE enforces are judged as CCE judges
+    them even when the local clock is skewed. Without a client: the local clock.
+    """
+    server_time = getattr(client, "server_time", None)
+    if server_time is None:
+        return utcnow()
+    return datetime.datetime.fromtimestamp(server_time(), _UTC)
+
+
 def parse_timestamp(text):
     """Parse a CCE timestamp into an aware UTC datetime, or None.
 
@@ -422,7 +435,10 @@ def precheck_expiry(document, point=None):
 
 
 def precheck_reusable(document, point=None, now=None, margin=PRECHECK_REUSE_MARGIN):
-    """A pre-check that succeeded and stays valid for at least ``margin`` more."""
+    """A pre-check that succeeded and stays valid for at least ``margin`` more.
+
+    ``now`` should be the server's time (:func:`server_now`): CCE judges expiry on its own clock.
+    """
     if precheck_phase(document) != "Success":
         return False
     expiry = precheck_expiry(document, point)

@@ -281,6 +281,10 @@ from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import TaskFail
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 
 
+# CCE's answer to an upgrade without a successful, unexpired pre-check (is_only_upgrade=false).
+PRECHECK_REQUIRED_CODE = "CCE.01400075"
+
+
 def argument_spec():
     return dict(
         cluster_id=dict(type="str", required=True),
@@ -410,6 +414,11 @@ def submit_upgrade(module, body, tasks_before):
     try:
         response = api.submit_upgrade(cluster_id, body)
     except CceApiError as err:
+        if err.error_code == PRECHECK_REQUIRED_CODE:
+            err.hint = ("CCE requires a successful pre-check for %s that has not expired (CCE's pre-checks "
+                        "expire after about an hour): run hwcloud.cce.cce_precheck for target_version %s "
+                        "again (force=true starts a fresh one), then run this module again; or set "
+                        "is_only_upgrade=true to upgrade without the pre-check step." % (target, target))
         if not (err.outcome_unknown or up.is_locked_error(err)):
             module.fail_from_error(err, "submit the upgrade of cluster %s to %s" % (cluster_id, target))
         task = find_task_after_unknown_outcome(module, tasks_before)

@@ -70,7 +70,8 @@ options:
     default: false
 notes:
   - The result of a pre-check expires (CCE documents one hour). The upgrade must start before the pre-check expires,
-    so a pre-check that expires within five minutes is not reused. Expiry is judged on the clock of the Ansible host.
+    so a pre-check that expires within five minutes is not reused. Expiry is judged on CCE's clock
+    (the C(Date) header of its replies), so a skewed clock on the Ansible host does not matter.
   - With O(wait=false) the module returns as soon as the check runs; poll it again with the same options
     (it attaches to the running check) until RV(phase) is V(Success), V(Failed) or V(Error).
 seealso:
@@ -282,7 +283,7 @@ def find_existing_precheck(module, workflow):
                 module.fail_from_error(err, "read pre-check task %s of cluster %s" % (point["taskID"], cluster_id))
             document = None
         if document is not None:
-            if wf.precheck_reusable(document, point) and not module.params["force"]:
+            if wf.precheck_reusable(document, point, now=wf.server_now(module.client)) and not module.params["force"]:
                 return document, "reused"
             if wf.precheck_phase(document) in wf.PRECHECK_ACTIVE_PHASES:
                 return document, "attached"
@@ -293,7 +294,8 @@ def find_existing_precheck(module, workflow):
     running = wf.find_active_precheck(prechecks, target)
     if running is not None:
         return running, "attached"
-    reusable = None if module.params["force"] else wf.find_reusable_precheck(prechecks, target)
+    reusable = None if module.params["force"] else wf.find_reusable_precheck(
+        prechecks, target, now=wf.server_now(module.client))
     if reusable is not None:
         return reusable, "reused"
     return None, None

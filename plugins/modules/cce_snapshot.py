@@ -49,6 +49,7 @@ options:
   max_age:
     description:
       - A successful snapshot task that finished at most this many minutes ago is reused.
+        The age is measured on CCE's clock (the C(Date) header of its replies), not the Ansible host's.
       - V(0) reuses only the Snapshot step of the open upgrade workflow.
     type: int
     default: 60
@@ -223,7 +224,7 @@ def find_existing_snapshot(module, workflow):
     if running is not None:
         return running, running["metadata"].get("uid"), "attached"
     if module.params["max_age"] > 0:
-        recent = wf.find_recent_snapshot(tasks, module.params["max_age"])
+        recent = wf.find_recent_snapshot(tasks, module.params["max_age"], now=wf.server_now(module.client))
         if recent is not None:
             return recent, recent["metadata"].get("uid"), "reused"
     return None, None, None

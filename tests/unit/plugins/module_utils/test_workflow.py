@@ -373,6 +373,51 @@ def test_find_reusable_precheck_matches_target_and_prefers_newest():
     assert wf.find_reusable_precheck([other], "v1.30", now=NOW) is None
 
 
+class FakeClient:
+    """Stands in for CceClient: ``server_time()`` is what CCE's Date header said (epoch seconds)."""
+
+    def __init__(self, server_time):
+        self._server_time = server_time
+
+    def server_time(self):
+        return self._server_time
+
+
+def test_server_now_comes_from_the_client_else_the_local_clock():
+    assert wf.server_now(FakeClient(NOW.timestamp())) == NOW
+    assert wf.server_now(FakeClient(NOW.timestamp())).tzinfo is not None
+    local = wf.server_now()
+    assert abs((local - datetime.datetime.now(UTC)).total_seconds()) < 5
+    assert abs((wf.server_now(object()) - datetime.datetime.now(UTC)).total_seconds()) < 5
+
+
+def test_expiry_is_judged_on_the_server_clock_not_the_local_one():
+    """The local clock says the pre-check is fresh; CCE's clock (an hour ahead) says it expired."""
+    local_now = datetime.datetime.now(UTC)
+    doc = precheck(expire=(local_now + datetime.timedelta(minutes=50)).strftime("%Y-%m-%d %H:%M:%S.%f +0000 UTC"))
+    assert wf.precheck_reusable(doc)  # the local clock alone would reuse it
+    server_ahead = FakeClient((local_now + datetime.timedelta(hours=1)).timestamp())
+    assert not wf.precheck_reusable(doc, now=wf.server_now(server_ahead))
+    assert wf.find_reusable_precheck([doc], "v1.30", now=wf.server_now(server_ahead)) is None
+    # Within the 5-minute margin of the server's clock: not reused either; just outside: reused.
+    near = FakeClient((local_now + datetime.timedelta(minutes=46)).timestamp())
+    assert not wf.precheck_reusable(doc, now=wf.server_now(near))
+    safe = FakeClient((local_now + datetime.timedelta(minutes=44)).timestamp())
+    assert wf.precheck_reusable(doc, now=wf.server_now(safe))
+    # A server clock behind the local one keeps a locally "expired" pre-check valid.
+    old = precheck(expire=(local_now - datetime.timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M:%S.%f +0000 UTC"))
+    assert not wf.precheck_reusable(old)
+    behind = FakeClient((local_now - datetime.timedelta(minutes=30)).timestamp())
+    assert wf.precheck_reusable(old, now=wf.server_now(behind))
+
+
+def test_snapshot_age_is_judged_on_the_server_clock():
+    done = snapshot("s", "Success", completed="2023-11-25 07:00:00 +0000 UTC")
+    assert wf.find_recent_snapshot([done], 60, now=wf.server_now(FakeClient(NOW.timestamp()))) is done
+    later = FakeClient((NOW + datetime.timedelta(hours=1)).timestamp())
+    assert wf.find_recent_snapshot([done], 60, now=wf.server_now(later)) is None
+
+
 def test_find_active_precheck():
     running = precheck("run", phase="Running", expire=None)
     init = precheck("init", phase="Init", expire=None, target="v1.31")
