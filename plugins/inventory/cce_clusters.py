@@ -27,7 +27,7 @@ description:
   - Secrets (O(secret_key), O(security_token), O(auth_token), O(password)) are never shown in
     errors or warnings.
 author:
-  - hwcloud.cce contributors
+  - hwcloud.cce maintainers (@hwcloud-cce)
 requirements:
   - python >= 3.6
   - requests

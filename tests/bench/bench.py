@@ -222,9 +222,9 @@ def bench_adhoc(sim, ansible, runs):
     cluster = cluster_by_name(sim, "fleet-001")
     module_times, ping_times = [], []
     for index in range(runs + 1):  # the first pair warms the caches and is not counted
-        proc, wall_module, _ = ansible.adhoc("hwcloud.cce.cce_cluster_upgrade_info", "cluster_id=%s" % cluster["id"])
+        proc, wall_module, _cpu = ansible.adhoc("hwcloud.cce.cce_cluster_upgrade_info", "cluster_id=%s" % cluster["id"])
         check(proc, "ad-hoc cce_cluster_upgrade_info")
-        proc, wall_ping, _ = ansible.adhoc("ansible.builtin.ping")
+        proc, wall_ping, _cpu = ansible.adhoc("ansible.builtin.ping")
         check(proc, "ad-hoc ping")
         if index:
             module_times.append(wall_module)
@@ -395,7 +395,7 @@ SDK = ["huaweicloudsdkcce.v3"]
 
 def import_seconds(collections, modules, runs):
     times = []
-    for _ in range(runs):
+    for _run in range(runs):
         proc = subprocess.run([sys.executable, "-c", IMPORT_PROBE, str(collections)] + modules,
                               capture_output=True, text=True, check=False)
         if proc.returncode != 0:
@@ -639,7 +639,7 @@ def main():
     if "fleets" in only:
         log("4. fleets %s at time scale %s (upgrade %.0f s wall), poll %d s ..." % (
             sizes, fleet_scale, SIMULATED_UPGRADE_SECONDS * fleet_scale, fleet_poll))
-        fleet_runs, _ = bench_fleets(ansible, sizes, fleet_scale, fleet_poll, workdir)
+        fleet_runs, _url = bench_fleets(ansible, sizes, fleet_scale, fleet_poll, workdir)
         results["fleets"] = {
             "time_scale": fleet_scale,
             "poll_interval_s": fleet_poll,

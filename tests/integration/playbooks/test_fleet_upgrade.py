@@ -12,11 +12,11 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PLAYBOOK = REPO_ROOT / "playbooks" / "fleet_upgrade.yml"
-# Keep the role quick: poll every second, no snapshot, give up on a pre-check after a few seconds.
+# Keep the role quick: poll every second, no snapshot, bounded waits.
 ROLE_VARS = {
     "cce_upgrade_poll_interval": 1,
     "cce_upgrade_snapshot": False,
-    "cce_upgrade_precheck_timeout": 8,
+    "cce_upgrade_precheck_timeout": 60,
     "cce_upgrade_timeout": 120,
 }
 
@@ -37,7 +37,7 @@ def fleet(ansible, sim, tmp_path):
         variables.update(cce_fleet_hosts=hosts, cce_fleet_report_path=str(report))
         variables.update(extra_vars)
         proc = ansible.run_playbook(PLAYBOOK, extra_vars=variables, timeout=300,
-                                   extra_args=["-i", str(inventory), "-f", str(forks)])
+                                    extra_args=["-i", str(inventory), "-f", str(forks)])
         assert report.exists(), proc.stdout + proc.stderr
         rows = json.loads(report.read_text())["clusters"]
         return proc, dict((row["cluster"], row) for row in rows), [row["cluster"] for row in rows]

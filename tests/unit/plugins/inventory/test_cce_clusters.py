@@ -80,6 +80,9 @@ class Inventory:
         assert proc.returncode == 0, proc.stdout + proc.stderr
         return plain(json.loads(proc.stdout)), proc.stderr
 
+    def list_hosts(self, env=None, **options):
+        return self.list(env=env, **options)[0]
+
 
 def plain(value):
     """Drop the ``__ansible_unsafe`` wrappers ansible-inventory puts around values read from the API."""
@@ -115,7 +118,7 @@ def inventory(sim, tmp_path, collections_root):
 
 
 def test_every_cluster_of_both_flavors_becomes_a_host_with_its_variables(inventory, sim):
-    data, _ = inventory.list()
+    data = inventory.list_hosts()
     clusters = sim.clusters()
     assert all_hosts(data) == set(c["name"] for c in clusters)
     for cluster in clusters:
@@ -143,7 +146,7 @@ def test_values_from_the_api_are_never_templated(inventory):
 
 
 def test_groups_by_flavor_version_status_and_region(inventory, sim):
-    data, _ = inventory.list()
+    data = inventory.list_hosts()
     clusters = sim.clusters()
     assert hosts_of(data, "cce_flavor_cce") == set(c["name"] for c in clusters if c["flavor"] == "cce")
     assert hosts_of(data, "cce_flavor_autopilot") == set(c["name"] for c in clusters if c["flavor"] == "autopilot")
@@ -155,32 +158,32 @@ def test_groups_by_flavor_version_status_and_region(inventory, sim):
 
 
 def test_flavor_filter_lists_only_that_flavor(inventory, sim):
-    data, _ = inventory.list(flavors=["autopilot"])
+    data = inventory.list_hosts(flavors=["autopilot"])
     assert all_hosts(data) == set(c["name"] for c in sim.clusters() if c["flavor"] == "autopilot")
     assert [r["path"].split("/")[1] for r in list_requests(sim)] == ["autopilot"]
 
 
 def test_name_version_and_status_filters(inventory, sim):
-    data, _ = inventory.list(name_patterns=["prod-*", "legacy-*"], exclude_name_patterns=["prod-c"])
+    data = inventory.list_hosts(name_patterns=["prod-*", "legacy-*"], exclude_name_patterns=["prod-c"])
     assert all_hosts(data) == {"prod-a", "prod-b", "legacy-a"}
 
-    data, _ = inventory.list(versions=["1.25"])
+    data = inventory.list_hosts(versions=["1.25"])
     assert all_hosts(data) == {"legacy-a"}
 
-    data, _ = inventory.list(versions=["v1.29"], flavors=["cce"], name_patterns=["prod-*"])
+    data = inventory.list_hosts(versions=["v1.29"], flavors=["cce"], name_patterns=["prod-*"])
     assert all_hosts(data) == {"prod-a", "prod-b", "prod-c"}
 
-    data, _ = inventory.list(statuses=["available"], name_patterns=["ap-*"])
+    data = inventory.list_hosts(statuses=["available"], name_patterns=["ap-*"])
     assert all_hosts(data) == set(c["name"] for c in sim.clusters()
                                   if c["name"].startswith("ap-") and c["status"] == "Available")
     assert all_hosts(data)
 
-    data, _ = inventory.list(statuses=["Upgrading"])
+    data = inventory.list_hosts(statuses=["Upgrading"])
     assert all_hosts(data) == set(c["name"] for c in sim.clusters() if c["status"] == "Upgrading")
 
 
 def test_keyed_groups_groups_and_compose(inventory):
-    data, _ = inventory.list(
+    data = inventory.list_hosts(
         name_patterns=["prod-a", "ap-a"],
         keyed_groups=[{"key": "cce_cluster_flavor", "prefix": "kind"}],
         groups={"canary": "cce_cluster_name == 'prod-a'"},
@@ -195,7 +198,7 @@ def test_keyed_groups_groups_and_compose(inventory):
 
 
 def test_hostnames_id(inventory, sim):
-    data, _ = inventory.list(hostnames="id")
+    data = inventory.list_hosts(hostnames="id")
     assert all_hosts(data) == set(c["id"] for c in sim.clusters())
 
 
@@ -211,8 +214,8 @@ def test_sources_list_each_place_and_duplicate_names_fall_back_to_ids(inventory,
 
 def test_regions_and_projects_combine(inventory, sim):
     creds = inventory.creds
-    data, _ = inventory.list(regions=[creds["region"]], projects=[creds["project_id"]], flavors=["autopilot"],
-                             hostnames="id")
+    data = inventory.list_hosts(regions=[creds["region"]], projects=[creds["project_id"]], flavors=["autopilot"],
+                                hostnames="id")
     assert all_hosts(data) == set(c["id"] for c in sim.clusters() if c["flavor"] == "autopilot")
 
 
@@ -225,7 +228,7 @@ def test_connection_options_from_the_environment(inventory, sim):
         "HW_SECRET_KEY": creds["secret_key"],
         "HW_CCE_ENDPOINT": sim.url,
     }
-    data, _ = inventory.list(env=env, connection=False, flavors=["cce"], name_patterns=["legacy-a"])
+    data = inventory.list_hosts(env=env, connection=False, flavors=["cce"], name_patterns=["legacy-a"])
     assert all_hosts(data) == {"legacy-a"}
     assert data["_meta"]["hostvars"]["legacy-a"]["cce_region"] == creds["region"]
 
@@ -250,9 +253,9 @@ def test_unknown_source_key_is_an_error(inventory):
 def test_inventory_cache_avoids_listing_again(inventory, sim, tmp_path):
     options = dict(cache=True, cache_plugin="ansible.builtin.jsonfile", cache_connection=str(tmp_path / "cache"),
                    flavors=["cce"])
-    first, _ = inventory.list(**options)
+    first = inventory.list_hosts(**options)
     assert len(list_requests(sim)) == 1
-    second, _ = inventory.list(**options)
+    second = inventory.list_hosts(**options)
     assert len(list_requests(sim)) == 1
     assert all_hosts(second) == all_hosts(first)
 
