@@ -268,20 +268,14 @@ def test_upgrade_job_through_ansible_runner(auth, sim, collections_path, tmp_pat
     assert files_containing(artifacts_dir, used[0]) == ["job/%s" % RUNNER_ENV_RECORD]
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "role cluster_upgrade is not check-mode aware yet: in --check it polls a pre-check that was "
-    "never started until cce_upgrade_precheck_timeout, then fails; remove this marker once fixed"))
 def test_check_mode_job_changes_nothing(sim, collections_path, tmp_path, clean_environment):
-    """An AWX job of type "Check" (--check) only reads from CCE."""
+    """An AWX job of type "Check" (--check) runs the guard, reports the plan, and only reads from CCE."""
     require_upgrade_playbook()
     cluster = sim.cluster("prod-b")
     extravars = {
         "cce_upgrade_cluster_id": cluster["id"],
         "cce_upgrade_target_version": "v1.30",
         "cce_upgrade_poll_interval": 1,
-        "cce_upgrade_precheck_timeout": 30,
-        "cce_upgrade_snapshot_timeout": 30,
-        "cce_upgrade_timeout": 30,
     }
 
     result, pdd, _inputs = run_job(tmp_path, collections_path, sim, "aksk", extravars, cmdline="--check",
@@ -290,4 +284,16 @@ def test_check_mode_job_changes_nothing(sim, collections_path, tmp_path, clean_e
     output = job_output(pdd)
     assert result.status == "successful", output[-4000:]
     assert sim.writes(cluster["id"]) == []
+    assert sim.writes() == []
+    assert sim.requests(), "the guard reads the cluster even in check mode"
     assert sim.cluster("prod-b")["version"] == cluster["version"]
+
+    record = stats_artifacts(result)["cce_upgrade_results"][cluster["id"]]
+    assert record["outcome"] == "planned" and record["check_mode"] is True, record
+    assert record["action"] == "start", record
+    assert record["steps"] == ["workflow", "precheck", "snapshot", "upgrade", "wait", "postcheck", "verify"], record
+    assert record["from_version"] == "v1.29" and record["target_version"] == "v1.30", record
+    assert record["workflow_id"] is None and record["task_id"] is None, record
+    assert "Check mode, nothing changed: prod-b v1.29 -> v1.30 would start the upgrade" in record["message"], record
+    assert "create an upgrade workflow to v1.30" in record["message"], record
+    assert "Would run (check mode):" in output

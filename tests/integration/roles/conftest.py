@@ -1,5 +1,6 @@
 """Fixtures for the role tests: a second simulator whose upgrade task runs long enough to be
-interrupted, paused and resumed (600 s * 10 simulated = 60 s real at time scale 0.01)."""
+interrupted, paused, resumed or timed out however loaded the machine is (60000 simulated seconds,
+600 s real at time scale 0.01; ``POST /_simulator/clock {"advance": LONG_UPGRADE_SECONDS}`` ends it)."""
 
 import json
 import os
@@ -15,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 SIMULATOR_DIR = REPO_ROOT / "tests" / "simulator"
 SCENARIO = SIMULATOR_DIR / "cce_simulator" / "scenarios" / "default.json"
 TIME_SCALE = float(os.environ.get("CCE_SIM_TIME_SCALE", "0.01"))
-LONG_UPGRADE_SECONDS = 6000
+LONG_UPGRADE_SECONDS = 60000
 
 
 @pytest.fixture(scope="module")

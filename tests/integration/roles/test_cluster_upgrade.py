@@ -13,6 +13,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PLAYBOOK = REPO_ROOT / "playbooks" / "upgrade.yml"
 FAST = {"cce_upgrade_poll_interval": 1}
+# Simulated length of the upgrade task on the slow simulator (roles/conftest.py).
+LONG_UPGRADE = 60000
 # Saturday and Sunday 02:00-06:00 in Berlin (summer time, UTC+2, in June 2026).
 WINDOW = {"weekdays": ["sat", "sun"], "start": "02:00", "duration": 240, "timezone": "Europe/Berlin"}
 
@@ -194,6 +196,15 @@ def test_window_closing_pauses_and_next_window_resumes(slow_ansible, slow_sim):
     assert len(posts_to(sim, cid, "/operation/upgrade/pause")) == 1
     assert sim.cluster("prod-c")["version"] == "v1.29"
 
+    # A dry run inside Sunday's window: it would resume the paused task, and sends nothing.
+    writes = len(sim.writes(cid))
+    dry = ansible.run_playbook(PLAYBOOK, upgrade_vars(
+        sim, "prod-c", cce_upgrade_window=WINDOW, cce_upgrade_now="2026-06-14T02:10:00+02:00"), check=True)
+    text = output(dry)
+    assert dry.returncode == 0, text[-3000:]
+    assert "would resume the paused upgrade" in text and "resume the paused upgrade task" in text
+    assert len(sim.writes(cid)) == writes
+
     # Sunday inside the window: resume the paused task, then let simulated time run to the end.
     resume = start_playbook(ansible, upgrade_vars(
         sim, "prod-c", cce_upgrade_window=WINDOW, cce_upgrade_now="2026-06-14T02:10:00+02:00",
@@ -201,7 +212,7 @@ def test_window_closing_pauses_and_next_window_resumes(slow_ansible, slow_sim):
     try:
         wait_for(lambda: posts_to(sim, cid, "/operation/upgrade/continue") or resume.poll() is not None,
                  what="the continue POST")
-        sim.control("POST", "clock", {"advance": 6000})
+        sim.control("POST", "clock", {"advance": LONG_UPGRADE})
         out, _ = resume.communicate(timeout=300)
     finally:
         if resume.poll() is None:
@@ -251,3 +262,113 @@ def test_target_not_offered_fails_in_guard_without_writes(ansible, sim, target, 
     assert proc.returncode != 0
     assert "failed in step guard" in text and expected in text
     assert sim.writes(cid) == []
+
+
+def test_check_mode_attaches_to_the_running_upgrade_after_a_timeout(slow_ansible, slow_sim, tmp_path):
+    """cce_upgrade_timeout against a task that runs for minutes: the role stops with a message naming
+    the task and the timeout; the workflow cannot be cancelled while its task runs (refusal reported);
+    a --check run then plans to attach to that task and sends nothing."""
+    sim, ansible = slow_sim, slow_ansible
+    cid = sim.cluster("prod-a")["id"]
+    report = tmp_path / "timeout.json"
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(
+        sim, "prod-a", cce_upgrade_timeout=2, cce_upgrade_snapshot=False, cce_upgrade_cancel_on_failure=True,
+        cce_upgrade_report_path=str(report)))
+    text = output(proc)
+    assert proc.returncode != 0, text[-3000:]
+    result = json.loads(report.read_text())
+    task_id = result["task_id"]
+    assert task_id and result["outcome"] == "failed" and result["failed_step"] == "wait"
+    assert ("Timed out after 2 s (cce_upgrade_timeout) waiting for upgrade task %s" % task_id) in result["message"]
+    assert "The task keeps running in CCE; run the role again to continue waiting." in result["message"]
+    assert "Cancelling workflow %s was refused" % result["workflow_id"] in result["message"]
+    assert "Running" in result["message"]
+    assert [r for r in sim.writes(cid) if r["method"] == "PATCH"] == []   # refused before any request
+    assert len(upgrade_posts(sim, cid)) == 1
+
+    writes = len(sim.writes(cid))
+    reads = len(sim.requests())
+    dry = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a"), check=True,
+                               env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"})
+    text = output(dry)
+    assert dry.returncode == 0, text[-3000:]
+    assert len(sim.writes(cid)) == writes
+    assert len(sim.requests()) > reads   # the guard did read the cluster
+    assert "v1.29 -> v1.30 would attach to the running upgrade" in text
+    assert "attach to the running upgrade task %s" % task_id in text
+    assert re.search(r'"action": "attach"', text) and re.search(r'"outcome": "planned"', text)
+    assert "precheck" not in re.search(r'"steps": \[[^\]]*\]', text).group(0)
+
+
+def test_string_extra_vars_and_a_failed_task_retried(ansible, sim):
+    """-e key=value gives strings; the role casts them where used (role argument validation checks
+    types but leaves the variables as given). flaky-a's task fails once; cce_upgrade_retry_failed retries it."""
+    cid = sim.cluster("flaky-a")["id"]
+    strings = {"cce_upgrade_cluster_id": cid, "cce_upgrade_target_version": "v1.30", "cce_upgrade_poll_interval": "1",
+               "cce_upgrade_timeout": "600", "cce_upgrade_precheck_timeout": "300", "cce_upgrade_snapshot": "false",
+               "cce_upgrade_retry_failed": "true", "cce_upgrade_cancel_on_failure": "false",
+               "cce_upgrade_user_defined_step": "10", "cce_upgrade_snapshot_max_age": "30"}
+    args = []
+    for name, value in strings.items():
+        args += ["-e", "%s=%s" % (name, value)]
+    proc = ansible.run_playbook(PLAYBOOK, extra_args=args)
+    text = output(proc)
+    assert proc.returncode == 0, text[-3000:]
+    assert sim.cluster("flaky-a")["version"].startswith("v1.30")
+    assert len(upgrade_posts(sim, cid)) == 1
+    assert len(posts_to(sim, cid, "/operation/upgrade/retry")) == 1
+    assert posts_to(sim, cid, "/operation/snapshot") == []   # "false" was read as false
+    assert re.search(r"flaky-a upgrade: Failed \d+%", text), text[-3000:]
+    assert "Cluster flaky-a upgraded from v1.29 to v1.30" in text
+
+
+def test_failed_task_without_retry_names_step_task_and_reason_and_cancels(ansible, sim, tmp_path):
+    cid = sim.cluster("flaky-a")["id"]
+    report = tmp_path / "report.json"
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "flaky-a", cce_upgrade_snapshot=False,
+                                                       cce_upgrade_cancel_on_failure=True,
+                                                       cce_upgrade_report_path=str(report)))
+    text = output(proc)
+    assert proc.returncode != 0
+    result = json.loads(report.read_text())
+    task_id = result["task_id"]
+    assert result["outcome"] == "failed" and result["failed_step"] == "wait" and task_id
+    message = result["message"]
+    assert "failed in step wait (task %s)" % task_id in message
+    assert "Upgrade task %s failed at" % task_id in message
+    assert "kubelet did not become ready" in message   # CCE's reason
+    assert "The upgrade workflow %s was cancelled." % result["workflow_id"] in message
+    assert message in " ".join(text.split())
+    assert posts_to(sim, cid, "/operation/upgrade/retry") == []
+    cancels = [r for r in sim.writes(cid) if r["method"] == "PATCH"]
+    assert len(cancels) == 1 and cancels[0]["path"].endswith("/operation/upgradeworkflows/" + result["workflow_id"])
+    rc, info, out = ansible.run_module("cce_upgrade_workflow_info", {"cluster_id": cid,
+                                                                     "workflow_id": result["workflow_id"]})
+    assert rc == 0, out[-2000:]
+    assert info["workflow"]["phase"] == "Cancel"
+
+
+def test_expired_precheck_and_precheck_required_at_submit(ansible, sim, posts):
+    """A successful pre-check that expired is not reused; and when CCE still answers the upgrade
+    with CCE.01400075 (pre-check expired or missing), the role pre-checks again (force) and submits
+    once more, ending with exactly one upgrade task."""
+    cid = sim.cluster("prod-b")["id"]
+    rc, first, out = ansible.run_module("cce_precheck", dict(ansible.fast, cluster_id=cid, target_version="v1.30"))
+    assert rc == 0 and first["phase"] == "Success", out[-2000:]
+    sim.advance(3700)
+    sim.set_faults({"rules": [{"fault": "error", "method": "POST", "path": "/operation/upgrade$", "status": 400,
+                               "error_code": "CCE.01400075", "message": "precheck expired, please precheck again",
+                               "count": 1}]})
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-b", cce_upgrade_snapshot=False))
+    text = output(proc)
+    assert proc.returncode == 0, text[-3000:]
+    assert sim.cluster("prod-b")["version"].startswith("v1.30")
+    submits = upgrade_posts(sim, cid)
+    assert [r["status"] for r in submits] == [400, 200]
+    prechecks = posts(sim, cid, "/operation/precheck")
+    assert len(prechecks) == 3   # ours, the role's fresh one (ours had expired), the forced one after 0075
+    assert "CCE refused the upgrade with CCE.01400075" in text
+    assert "Cluster prod-b upgraded from v1.29 to v1.30" in text
+    rc, info, out = ansible.run_module("cce_cluster_upgrade_info", {"cluster_id": cid})
+    assert rc == 0, out[-2000:]
+    assert len([t for t in info["tasks"] if t["target_version"].startswith("v1.30")]) == 1
