@@ -6,6 +6,8 @@ HTML error page) is either retried within the ``api_retries`` budget or ends in 
 An upgrade POST whose reply was lost is followed by a re-read and an attach: never a second task.
 """
 
+import time
+
 import pytest
 
 from reliability_helpers import list_tasks, new_cluster, upgrade_posts
@@ -106,6 +108,9 @@ def test_upgrade_reply_slower_than_api_timeout(rel, sim):
     if rc != 0:
         assert result.get("outcome_unknown") is True, output
         assert "api_timeout" in result["msg"] or "outcome" in result["msg"], result["msg"]
+        deadline = time.monotonic() + 30  # the simulator logs the slow POST once it has answered
+        while not upgrade_posts(sim, cid) and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert len(upgrade_posts(sim, cid)) == 1
         rc, result, output = _upgrade(rel, cid)
         assert rc == 0, output
