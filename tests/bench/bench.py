@@ -354,7 +354,9 @@ def bench_fleets(ansible, sizes, time_scale, poll_interval, workdir):
             sim_cpu_before = sim.cpu_seconds()
             proc, wall, cpu = ansible.playbook(FLEET_PLAYBOOK, extra_vars, inventory=str(inventory),
                                                extra_args=["-f", str(size)])
-            check(proc, "fleet of %d" % size)
+            if not report.exists():
+                check(proc, "fleet of %d" % size)
+            # a failed cluster is a result, not a crash of the benchmark: keep its message
             rows = json.loads(report.read_text())["clusters"]
             outcomes = {}
             for row in rows:
@@ -368,6 +370,7 @@ def bench_fleets(ansible, sizes, time_scale, poll_interval, workdir):
                 "cpu_s_per_cluster": round(cpu / size, 2),
                 "simulator_cpu_s": round(sim.cpu_seconds() - sim_cpu_before, 1),
                 "max_cluster_duration_s": max(row["duration"] for row in rows),
+                "failures": sorted(set(row["message"][:300] for row in rows if row["outcome"] in ("failed", "not_run"))),
             })
             log("  %.1f s wall, %.1f CPU s" % (wall, cpu))
         return results, sim.url
@@ -586,6 +589,11 @@ def load_rows(results):
     return rows
 
 
+def save(path, results):
+    """Write what is measured so far (a later section may take long or fail)."""
+    Path(path).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small and fast: fleets of 1 and 5, faster time scale")
@@ -620,6 +628,7 @@ def main():
     try:
         ansible = Ansible(sim, workdir)
         if "adhoc" in only:
+            save(args.output, results)
             log("1. ad-hoc module vs ping, %d runs each ..." % runs)
             results["adhoc"] = bench_adhoc(sim, ansible, runs)
         if "upgrade" in only:
@@ -628,14 +637,17 @@ def main():
     finally:
         sim.stop()
 
+    save(args.output, results)
     if "load" in only:
         log("6. simulator load: 200 clusters, %d clients, %d s ..." % (args.load_processes * args.load_threads, args.load_seconds))
         results["simulator_load"] = bench_simulator_load(workdir, args.load_processes, args.load_threads, args.load_seconds)
 
+    save(args.output, results)
     if "imports" in only:
         log("5. import times, %d fresh interpreters each ..." % runs)
         results["imports"] = bench_imports(collections, runs)
 
+    save(args.output, results)
     if "fleets" in only:
         log("4. fleets %s at time scale %s (upgrade %.0f s wall), poll %d s ..." % (
             sizes, fleet_scale, SIMULATED_UPGRADE_SECONDS * fleet_scale, fleet_poll))
