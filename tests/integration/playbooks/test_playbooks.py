@@ -23,19 +23,6 @@ def test_status_of_one_cluster_reads_only(ansible, sim):
     assert sim.writes() == []
 
 
-def test_status_of_all_clusters_shows_an_open_workflow(ansible, sim):
-    cid = sim.cluster("prod-b")["id"]
-    rc, _result, out = ansible.run_module("cce_upgrade_workflow", {"cluster_id": cid, "target_version": "v1.30"})
-    assert rc == 0, out[-2000:]
-    proc = ansible.run_playbook(STATUS, {})
-    text = output(proc)
-    assert proc.returncode == 0, text[-3000:]
-    for name in ("prod-a", "prod-b", "prod-c", "risky-a"):
-        assert name + " (" in text
-    assert "ap-a (" not in text   # autopilot clusters need cce_upgrade_cluster_flavor=autopilot
-    assert "open workflow" in text and "Init to v1.30" in text
-
-
 def test_status_of_autopilot_clusters(ansible, sim):
     proc = ansible.run_playbook(STATUS, {"cce_upgrade_cluster_flavor": "autopilot"})
     text = output(proc)
@@ -49,11 +36,20 @@ def test_status_of_unknown_cluster_fails(ansible, sim):
     assert "not found" in output(proc)
 
 
-def test_cancel_open_workflow_then_nothing_left(ansible, sim):
+def test_status_of_all_clusters_then_cancel_the_open_workflow(ansible, sim):
     cid = sim.cluster("prod-b")["id"]
     rc, _result, out = ansible.run_module("cce_upgrade_workflow", {"cluster_id": cid, "target_version": "v1.30"})
     assert rc == 0, out[-2000:]
     assert len(sim.writes(cid)) == 1
+
+    status = ansible.run_playbook(STATUS, {})
+    text = output(status)
+    assert status.returncode == 0, text[-3000:]
+    for name in ("prod-a", "prod-b", "prod-c", "risky-a"):
+        assert name + " (" in text
+    assert "ap-a (" not in text   # autopilot clusters need cce_upgrade_cluster_flavor=autopilot
+    assert "open workflow" in text and "Init to v1.30" in text
+    assert len(sim.writes()) == 1
 
     proc = ansible.run_playbook(CANCEL, {"cce_upgrade_cluster_id": cid})
     text = output(proc)
