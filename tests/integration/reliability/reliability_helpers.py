@@ -2,8 +2,8 @@
 
 ``rel`` (function fixture) runs real ``ansible`` / ``ansible-playbook`` processes against the
 per-worker simulator (``sim``) with the credentials injected through the environment, the way
-AWX injects them, and reads results from the built-in ``minimal`` callback (no extra collection
-needed). Every helper returns the whole output so tests can grep it (secrets, hints).
+AWX injects them, and reads results from the built-in ``minimal`` callback (the module
+runner is the shared one of tests/integration/conftest.py). Every helper returns the whole output so tests can grep it (secrets, hints).
 """
 
 import json
@@ -16,7 +16,6 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 UPGRADE_PLAYBOOK = REPO_ROOT / "playbooks" / "upgrade.yml"
-_RESULT_LINE = re.compile(r"^localhost \| (?:SUCCESS|CHANGED|FAILED!|UNREACHABLE!) => ", re.M)
 UPGRADE_POST = re.compile(r"/clusters/[^/]+/operation/upgrade$")
 
 
@@ -37,20 +36,8 @@ class Runner:
         return {k: v for k, v in run_env.items() if v is not None}
 
     def module(self, module, args=None, check=False, env=None, verbosity=3, timeout=300):
-        """Run ``hwcloud.cce.<module>`` ad hoc; return (rc, result, output)."""
-        cmd = [self.ansible._command("ansible"), "localhost", "-c", "local", "-m", "hwcloud.cce." + module]
-        if args:
-            cmd += ["-a", json.dumps(args)]
-        if verbosity:
-            cmd.append("-" + "v" * verbosity)
-        if check:
-            cmd.append("--check")
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=self._env(env, "minimal"), timeout=timeout,
-                              check=False)
-        output = proc.stdout + proc.stderr
-        match = _RESULT_LINE.search(proc.stdout)
-        result = json.JSONDecoder().raw_decode(proc.stdout, match.end())[0] if match else {}
-        return proc.returncode, result, output
+        """Run ``hwcloud.cce.<module>`` ad hoc through the shared harness; return (rc, result, output)."""
+        return self.ansible.run_module(module, args, check=check, env=env, verbosity=verbosity, timeout=timeout)
 
     def playbook(self, extra_vars, env=None, verbosity=0, timeout=600, playbook=UPGRADE_PLAYBOOK):
         """Run a playbook (default playbooks/upgrade.yml); return (rc, output)."""

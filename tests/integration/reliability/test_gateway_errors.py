@@ -1,45 +1,23 @@
 """Gateway errors tell the user what to fix.
 
-- Signature refused for clock skew (APIGW.0303): the simulator has no control for the gateway's
-  clock offset, so a second simulator is started whose ``time.time`` runs ahead by 20 minutes (a
-  ``sitecustomize`` on its PYTHONPATH, the trivial faketime). The client's ``X-Sdk-Date`` is then
+- Signature refused for clock skew (APIGW.0303): the simulator's gateway clock is set 20 minutes
+  ahead (``POST /_simulator/clock {"gateway_offset": 1200}``), so the client's ``X-Sdk-Date`` is
   20 minutes behind the gateway's clock.
 - Expired token (APIGW.0307): a given ``auth_token`` cannot be refreshed (hint: give a new one);
   a password-derived token is refreshed once, transparently, even in the middle of a wait.
 - Wrong project (APIGW.0310), wrong secret key (APIGW.0301).
 """
 
-import os
-import textwrap
 import threading
 import time
 
 from reliability_helpers import new_cluster, upgrade_posts
 from test_secrets import PASSWORD_ENV, iam_token, password_env
 
-SKEW_SITECUSTOMIZE = textwrap.dedent('''
-    import os
-    import time
 
-    _offset = float(os.environ.get("CCE_REL_GATEWAY_OFFSET") or 0)
-    if _offset:
-        _real_time = time.time
-
-        def _skewed_time():
-            return _real_time() + _offset
-
-        time.time = _skewed_time
-''')
-
-
-def test_clock_skew_says_sync_the_clock(rel, simulator_factory, tmp_path, monkeypatch):
-    (tmp_path / "sitecustomize.py").write_text(SKEW_SITECUSTOMIZE)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setenv("CCE_REL_GATEWAY_OFFSET", "1200")
-    skewed = simulator_factory()
-    monkeypatch.undo()
-    env = {"HW_CCE_ENDPOINT": skewed.url, "HW_IAM_ENDPOINT": skewed.url}
-    rc, result, output = rel.module("cce_cluster_info", {}, env=env)
+def test_clock_skew_says_sync_the_clock(rel, sim):
+    sim.control("POST", "clock", {"gateway_offset": 1200})
+    rc, result, output = rel.module("cce_cluster_info", {})
     assert rc != 0, output
     assert result["error_code"] == "APIGW.0303", output
     assert result["error_kind"] == "auth"
@@ -47,7 +25,7 @@ def test_clock_skew_says_sync_the_clock(rel, simulator_factory, tmp_path, monkey
     assert "signature expired" in msg
     assert "clock" in msg and "NTP" in msg, msg  # the fix: sync this machine's clock
     # Not retried: a skewed clock does not heal by itself.
-    assert len(skewed.requests()) == 1
+    assert len(sim.requests()) == 1
 
 
 def test_given_token_expired_says_give_a_new_one(rel, sim):
