@@ -5,9 +5,11 @@
 
 """Upgrade-task helpers shared by the upgrade-side modules.
 
-Pure functions only: no HTTP, no sleeping. They turn CCE documents (camelCase, nested) into the
+Pure functions, no sleeping. They turn CCE documents (camelCase, nested) into the
 snake_case shapes the modules return, find the active upgrade task, build the UpgradeCluster
-request body from module options and collect the targets a cluster may be upgraded to.
+request body from module options and collect the targets a cluster may be upgraded to. The one
+exception, check_offered_target, reads upgradeinfo and the upgrade paths through a CceApi (no
+HTTP of its own) so that every module that starts something for a target checks it the same way.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,7 +19,7 @@ __metaclass__ = type
 import fnmatch
 import re
 
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_step
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import check_upgrade_target, validate_step
 
 ACTIVE_PHASES = ("Init", "Queuing", "Running", "Pause")
 FINAL_PHASES = ("Success", "Failed")
@@ -423,6 +425,34 @@ def collect_allowed_targets(upgrade_info, upgrade_paths, current_version):
                 if version not in targets:
                     targets.append(version)
     return sorted(targets, key=version_sort_key)
+
+
+class TargetNotOffered(ValueError):
+    """``target_version`` is not one CCE offers for the cluster; the message names it and the accepted
+    values. ``current`` is the cluster's version, ``allowed`` the offered targets."""
+
+    def __init__(self, message, current=None, allowed=None):
+        super(TargetNotOffered, self).__init__(message)
+        self.current = current
+        self.allowed = list(allowed or [])
+
+
+def check_offered_target(api, cluster_id, current_version, target_version):
+    """Check ``target_version`` against the versions CCE offers for the cluster, before any write.
+
+    Two GETs through ``api`` (a CceApi): upgradeinfo (``targetVersions``) and the upgrade paths whose
+    source is ``current_version``. Returns the allowed targets when the target is acceptable; raises
+    TargetNotOffered (a ValueError naming ``target_version``) for a downgrade, the current version,
+    a skipped minor or a version not offered. A CceApiError from the reads propagates.
+    """
+    info = normalize_upgrade_info(api.get_upgrade_info(cluster_id))
+    paths = normalize_upgrade_paths(api.list_upgrade_paths())
+    allowed = collect_allowed_targets(info, paths, current_version)
+    try:
+        check_upgrade_target(current_version, target_version, allowed)
+    except ValueError as err:
+        raise TargetNotOffered(str(err), current=current_version, allowed=allowed)
+    return allowed
 
 
 def version_diff(before, after, before_phase=None, after_phase=None):

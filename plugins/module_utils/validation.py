@@ -42,12 +42,26 @@ class Version(namedtuple("Version", ["major", "minor", "patch", "revision", "tex
         return self.text
 
 
-def validate_cluster_id(value, name="cluster_id"):
-    """Return ``value`` when it is a UUID (8-4-4-4-12 hex digits); raise ValueError otherwise."""
+def validate_id(value, name):
+    """Return ``value`` (stripped) when it is a UUID (8-4-4-4-12 hex digits); raise ValueError naming
+    the option ``name`` and the accepted format otherwise. For every id a module sends in a URL path
+    (``cluster_id``, ``workflow_id``, ``task_id``), so nothing like ``bogus/../x`` ever reaches CCE."""
     if not isinstance(value, str) or not _UUID.match(value.strip()):
         raise ValueError("%s must be a UUID like 6b2e6b4c-5a0e-11ee-8d8e-0255ac100b04 "
                          "(8-4-4-4-12 hex digits), got %r" % (name, value))
     return value.strip()
+
+
+def validate_cluster_id(value, name="cluster_id"):
+    """Return ``value`` when it is a UUID (8-4-4-4-12 hex digits); raise ValueError otherwise."""
+    return validate_id(value, name)
+
+
+def validate_optional_id(value, name):
+    """:func:`validate_id` for an optional option: None or an empty string (not given) gives None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return validate_id(value, name)
 
 
 def parse_version(text, name="version"):

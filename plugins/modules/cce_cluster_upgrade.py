@@ -273,16 +273,20 @@ diff:
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
 from ansible_collections.hwcloud.cce.plugins.module_utils.validation import (
-    check_upgrade_target,
     parse_version,
     validate_cluster_id,
 )
-from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import TaskFailed, WaitTimeout
+from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import TaskFailed, WaitTimeout, wait_until
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 
 
 # CCE's answer to an upgrade without a successful, unexpired pre-check (is_only_upgrade=false).
 PRECHECK_REQUIRED_CODE = "CCE.01400075"
+
+# After an upgrade POST whose outcome is unknown: how long (seconds) to look for the task CCE may
+# still be creating, and the longest pause between two reads of the task list.
+UNKNOWN_OUTCOME_SETTLE = 10.0
+UNKNOWN_OUTCOME_INTERVAL = 2.0
 
 
 def argument_spec():
@@ -387,18 +391,14 @@ def ensure_upgraded(module, body):
 
 def check_target(module, current, target):
     """Validate the target against upgradeinfo and the upgrade paths (GETs only)."""
-    api = module.api
     cluster_id = module.params["cluster_id"]
     try:
-        info = up.normalize_upgrade_info(api.get_upgrade_info(cluster_id))
-        paths = up.normalize_upgrade_paths(api.list_upgrade_paths())
+        up.check_offered_target(module.api, cluster_id, current, target)
     except CceApiError as err:
         module.fail_from_error(err, "read the upgrade paths of cluster %s" % cluster_id)
-    allowed = up.collect_allowed_targets(info, paths, current)
-    try:
-        check_upgrade_target(current, target, allowed)
-    except ValueError as err:
-        module.fail(_naming("target_version", err), cluster_id=cluster_id, current_version=current, allowed_targets=allowed)
+    except up.TargetNotOffered as err:
+        module.fail(_naming("target_version", err), cluster_id=cluster_id, current_version=current,
+                    allowed_targets=err.allowed)
 
 
 def submit_upgrade(module, body, tasks_before):
@@ -421,7 +421,11 @@ def submit_upgrade(module, body, tasks_before):
                         "is_only_upgrade=true to upgrade without the pre-check step." % (target, target))
         if not (err.outcome_unknown or up.is_locked_error(err)):
             module.fail_from_error(err, "submit the upgrade of cluster %s to %s" % (cluster_id, target))
-        task = find_task_after_unknown_outcome(module, tasks_before)
+        if err.outcome_unknown:
+            # CCE may still be processing the POST (a reply after api_timeout): let the task appear.
+            task = settle_task_after_unknown_outcome(module, tasks_before)
+        else:
+            task = find_task_after_unknown_outcome(module, tasks_before)
         if task is None:
             module.fail_from_error(err, "submit the upgrade of cluster %s to %s (no upgrade task to %s was found "
                                         "afterwards; run the module again to re-check)" % (cluster_id, target, target))
@@ -442,6 +446,31 @@ def find_task_after_unknown_outcome(module, tasks_before):
     target = module.params["target_version"]
     known = [task["task_id"] for task in tasks_before]
     return up.find_new_task_for_target(read_tasks(module), target, known)
+
+
+def settle_task_after_unknown_outcome(module, tasks_before):
+    """After an upgrade POST whose outcome is unknown: poll the task list for the new task.
+
+    A few reads, for at most UNKNOWN_OUTCOME_SETTLE seconds (the waiter sleeps between them, at the
+    module's poll_interval capped to UNKNOWN_OUTCOME_INTERVAL), because CCE may create the task after
+    the reply was lost or came too late. Returns the task, or None when none appeared. Never POSTs.
+    """
+    cluster_id = module.params["cluster_id"]
+    target = module.params["target_version"]
+    known = [task["task_id"] for task in tasks_before]
+    interval = min(float(module.params.get("poll_interval") or UNKNOWN_OUTCOME_INTERVAL), UNKNOWN_OUTCOME_INTERVAL)
+
+    def fetch():
+        tasks = up.normalize_task_list(module.api.list_upgrade_tasks(cluster_id))
+        return {"task": up.find_new_task_for_target(tasks, target, known)}
+
+    try:
+        return wait_until(fetch, lambda state: state["task"] is not None,
+                          timeout=UNKNOWN_OUTCOME_SETTLE, interval=interval)["task"]
+    except WaitTimeout:
+        return None
+    except CceApiError as err:
+        module.fail_from_error(err, "list the upgrade tasks of cluster %s" % cluster_id)
 
 
 def upgrade_result(module, task, current, target, changed, attached, after_version=None):

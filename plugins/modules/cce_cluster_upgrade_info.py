@@ -30,7 +30,7 @@ options:
     required: true
   task_id:
     description:
-      - ID of one upgrade task. When given, only that task is read and returned (RV(task)).
+      - ID of one upgrade task (a UUID). When given, only that task is read and returned (RV(task)).
     type: str
 extends_documentation_fragment:
   - hwcloud.cce.connection
@@ -221,14 +221,10 @@ task_id:
   sample: 6d799ff6-3afe-4242-80b4-6f0a0fa746cb
 """
 
-import re
-
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_cluster_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_cluster_id, validate_optional_id
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
-
-TASK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
 def argument_spec():
@@ -254,9 +250,10 @@ def validate_input(module):
     except ValueError as err:
         text = str(err)
         module.fail(text if "cluster_id" in text else "cluster_id: %s" % text)
-    task_id = module.params["task_id"]
-    if task_id is not None and not TASK_ID_RE.match(task_id):
-        module.fail("task_id %r is not a valid upgrade task id" % task_id)
+    try:
+        validate_optional_id(module.params["task_id"], "task_id")
+    except ValueError as err:
+        module.fail(str(err))
 
 
 def ensure_task_read(module):

@@ -48,7 +48,7 @@ options:
     required: true
   workflow_id:
     description:
-      - ID of the upgrade workflow to confirm. Defaults to the open workflow of the cluster.
+      - ID of the upgrade workflow to confirm (a UUID). Defaults to the open workflow of the cluster.
     type: str
   target_version:
     description:
@@ -112,7 +112,11 @@ target_version:
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import parse_version, validate_cluster_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import (
+    parse_version,
+    validate_cluster_id,
+    validate_optional_id,
+)
 
 
 def main():
@@ -130,6 +134,7 @@ def main():
 def validate_inputs(module):
     try:
         validate_cluster_id(module.params["cluster_id"])
+        validate_optional_id(module.params["workflow_id"], "workflow_id")
         if module.params["target_version"] is not None:
             parse_version(module.params["target_version"], "target_version")
     except ValueError as err:

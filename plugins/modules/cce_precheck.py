@@ -225,6 +225,7 @@ items:
       contains: *item
 """
 
+from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
@@ -244,9 +245,10 @@ def main():
     workflow = find_open_workflow(module)
     document, how = find_existing_precheck(module, workflow)
     if document is None:
+        current_version = check_target(module)
         if module.check_mode:
             exit_would_start(module, workflow)
-        document, how = start_precheck(module, skipped), "created"
+        document, how = start_precheck(module, skipped, current_version), "created"
     if module.params["wait"] and not module.check_mode:
         document = wait_for_precheck(module, document, workflow)
     report(module, document, how, workflow, skipped)
@@ -315,14 +317,31 @@ def exit_would_start(module, workflow):
     )
 
 
-def start_precheck(module, skipped):
+def check_target(module):
+    """Before a pre-check starts: the target must be one CCE offers for the cluster (GETs only).
+
+    Returns the cluster's current version. Not called when a pre-check for the target is reused or
+    attached to: CCE accepted the target then.
+    """
     cluster_id = module.params["cluster_id"]
     target = module.params["target_version"]
     try:
         cluster = module.api.get_cluster(cluster_id)
     except CceApiError as err:
         module.fail_from_error(err, "read cluster %s" % cluster_id)
-    current_version = (cluster.get("spec") or {}).get("version")
+    current_version = ((cluster or {}).get("spec") or {}).get("version")
+    try:
+        up.check_offered_target(module.api, cluster_id, current_version, target)
+    except CceApiError as err:
+        module.fail_from_error(err, "read the versions cluster %s can be upgraded to" % cluster_id)
+    except up.TargetNotOffered as err:
+        module.fail(str(err), cluster_id=cluster_id, current_version=err.current, allowed_targets=err.allowed)
+    return current_version
+
+
+def start_precheck(module, skipped, current_version):
+    cluster_id = module.params["cluster_id"]
+    target = module.params["target_version"]
     try:
         created = module.api.create_precheck(cluster_id, current_version, target,
                                              skipped_items=wf.skipped_items_body(skipped))

@@ -67,7 +67,7 @@ options:
     default: present
   workflow_id:
     description:
-      - ID of the workflow to cancel. Defaults to the open workflow of the cluster.
+      - ID of the workflow to cancel (a UUID). Defaults to the open workflow of the cluster.
       - With O(state=present), the workflow that must be the open one for O(target_version).
     type: str
 notes:
@@ -210,10 +210,15 @@ workflow:
       type: str
 """
 
+from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import parse_version, validate_cluster_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import (
+    parse_version,
+    validate_cluster_id,
+    validate_optional_id,
+)
 
 REFUSAL_KINDS = ("invalid", "upgrade_state", "conflict", "forbidden")
 
@@ -240,6 +245,7 @@ def main():
 def validate_inputs(module):
     try:
         validate_cluster_id(module.params["cluster_id"])
+        validate_optional_id(module.params["workflow_id"], "workflow_id")
         if module.params["target_version"] is not None:
             parse_version(module.params["target_version"], "target_version")
     except ValueError as err:
@@ -289,6 +295,7 @@ def ensure_present(module):
     current = find_current(module, workflows)
     if current is not None:
         exit_with(module, False, current, diff=dict(before=_summary(current), after=_summary(current)))
+    check_target(module)
 
     after = {"workflow_id": None, "phase": "Init", "target_version": target}
     if module.check_mode:
@@ -306,6 +313,22 @@ def ensure_present(module):
                           diff=dict(before={}, after=_summary(current)))
         module.fail_from_error(err, "create an upgrade workflow to %s for cluster %s" % (target, cluster_id))
     exit_with(module, True, created, diff=dict(before={}, after=_summary(created)))
+
+
+def check_target(module):
+    """Before a workflow is created: the target must be one CCE offers for the cluster (GETs only).
+
+    Not needed when a workflow for the target already exists: CCE accepted the target then.
+    """
+    cluster_id = module.params["cluster_id"]
+    target = module.params["target_version"]
+    try:
+        current = ((module.api.get_cluster(cluster_id) or {}).get("spec") or {}).get("version")
+        up.check_offered_target(module.api, cluster_id, current, target)
+    except CceApiError as err:
+        module.fail_from_error(err, "read the versions cluster %s can be upgraded to" % cluster_id)
+    except up.TargetNotOffered as err:
+        module.fail(str(err), cluster_id=cluster_id, current_version=err.current, allowed_targets=err.allowed)
 
 
 def find_current(module, workflows):

@@ -44,7 +44,7 @@ options:
     required: true
   workflow_id:
     description:
-      - ID of one workflow to read (one request). Without it, every workflow of the cluster is listed.
+      - ID of one workflow to read (a UUID; one request). Without it, every workflow of the cluster is listed.
     type: str
 seealso:
   - module: hwcloud.cce.cce_upgrade_workflow
@@ -191,7 +191,7 @@ workflows:
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_cluster_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_cluster_id, validate_optional_id
 
 
 def main():
@@ -202,6 +202,7 @@ def main():
     module = CceModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
         validate_cluster_id(module.params["cluster_id"])
+        validate_optional_id(module.params["workflow_id"], "workflow_id")
     except ValueError as err:
         module.fail(str(err))
     if module.params["workflow_id"]:

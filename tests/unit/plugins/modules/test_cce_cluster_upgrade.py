@@ -45,6 +45,8 @@ class FakeApi:
     def list_upgrade_tasks(self, cluster_id):
         self.calls.append("list_upgrade_tasks")
         items = self.task_lists.pop(0) if len(self.task_lists) > 1 else self.task_lists[0]
+        if isinstance(items, Exception):
+            raise items
         return {"items": items}
 
     def get_upgrade_info(self, cluster_id):
@@ -117,13 +119,64 @@ def test_lost_reply_attaches_to_the_new_task_and_reports_a_change():
     assert api.calls.count("submit_upgrade") == 1
 
 
-def test_lost_reply_without_a_task_fails_and_never_posts_twice():
+class FakeClock:
+    """A clock the waiter's sleeps advance, so the settle polls take no real time."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    real = mod.wait_until
+
+    def wait_until(*args, **kwargs):
+        kwargs.update(clock=fake, sleep=fake.sleep)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mod, "wait_until", wait_until)
+    return fake
+
+
+def test_lost_reply_without_a_task_fails_and_never_posts_twice(clock):
     lost = CceApiError("connection reset", kind="connection", outcome_unknown=True)
     api = FakeApi([[]], submit=lost)
     with pytest.raises(Failed) as failure:
         mod.ensure_upgraded(FakeModule(api), body())
     assert "no upgrade task to v1.30 was found" in failure.value.msg
     assert api.calls.count("submit_upgrade") == 1
+    # Bounded: the task list is polled for UNKNOWN_OUTCOME_SETTLE seconds at most, then the run fails.
+    assert clock.now <= mod.UNKNOWN_OUTCOME_SETTLE
+    assert api.calls.count("list_upgrade_tasks") == 1 + int(mod.UNKNOWN_OUTCOME_SETTLE) + 1
+
+
+def test_late_reply_polls_until_the_task_appears_then_attaches(clock):
+    """The reply came after api_timeout and CCE creates the task a few seconds later."""
+    late = CceApiError("read timed out", kind="timeout", outcome_unknown=True)
+    slow = CceApiError("read timed out", kind="timeout")
+    api = FakeApi([[], [], slow, [], [task("ours", "Queuing")]], submit=late)
+    result = mod.ensure_upgraded(FakeModule(api, poll_interval=5.0), body())
+    assert result["attached"] is True and result["changed"] is True
+    assert result["task_id"] == "ours"
+    assert api.calls.count("submit_upgrade") == 1
+    assert clock.sleeps == [mod.UNKNOWN_OUTCOME_INTERVAL] * 3  # poll_interval capped
+
+
+def test_locked_answer_reads_the_task_list_once(clock):
+    locked = CceApiError("Resource locked by other requests.", kind="throttled", status=429, error_code="CCE.01429002")
+    api = FakeApi([[]], submit=locked)
+    with pytest.raises(Failed):
+        mod.ensure_upgraded(FakeModule(api), body())
+    assert api.calls.count("list_upgrade_tasks") == 2 and clock.sleeps == []
 
 
 def test_other_errors_fail_without_rereading():
