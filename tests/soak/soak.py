@@ -117,8 +117,8 @@ class Soak:
             self.counter += 1
             number = self.counter
         flavor = "autopilot" if number % 5 == 0 else "cce"
-        item = self.sim.control("POST", "clusters", {"name": "%s-%03d" % (prefix, number), "flavor": flavor,
-                                                      "version": "v1.29"})
+        spec = {"name": "%s-%03d" % (prefix, number), "flavor": flavor, "version": "v1.29"}
+        item = self.sim.control("POST", "clusters", spec)
         return item["id"], flavor
 
     def command(self, cid, flavor):
@@ -278,7 +278,7 @@ def print_table(results, out):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--fault-rate", type=float, default=0.2)
