@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import math
 import random
 import re
 import time
@@ -549,7 +550,7 @@ def parse_retry_after(value):
             seconds = (when - datetime.datetime.now(when.tzinfo)).total_seconds()
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
-    if seconds != seconds:  # NaN
+    if math.isnan(seconds):
         return None
     return max(0.0, min(RETRY_AFTER_MAX, seconds))
 
