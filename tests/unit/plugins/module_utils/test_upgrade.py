@@ -379,3 +379,39 @@ def test_version_diff():
     assert up.version_diff("v1.29", "v1.30") == {"before": {"version": "v1.29"}, "after": {"version": "v1.30"}}
     assert up.version_diff("v1.29", "v1.29", "Running", "Pause") == {
         "before": {"version": "v1.29", "phase": "Running"}, "after": {"version": "v1.29", "phase": "Pause"}}
+
+
+class _OfferApi:
+    """Reads only: what check_offered_target may call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def get_upgrade_info(self, cluster_id):
+        self.calls.append("get_upgrade_info")
+        return {"spec": {"versionInfo": {"release": "v1.29", "targetVersions": ["v1.30.2-r0"]}}}
+
+    def list_upgrade_paths(self):
+        self.calls.append("list_upgrade_paths")
+        return {"upgradePaths": [{"version": "v1.29", "targetVersions": ["v1.30"]},
+                                 {"version": "v1.30", "targetVersions": ["v1.31"]}]}
+
+
+def test_check_offered_target_accepts_an_offered_target_with_two_reads():
+    api = _OfferApi()
+    assert up.check_offered_target(api, "cid", "v1.29.5-r0", "v1.30") == ["v1.30", "v1.30.2-r0"]
+    assert api.calls == ["get_upgrade_info", "list_upgrade_paths"]
+
+
+@pytest.mark.parametrize("target,pattern", [
+    ("v1.28", "downgrade"),
+    ("v1.31", "skips"),
+    ("v1.29", "current version"),
+])
+def test_check_offered_target_refuses_naming_target_version_and_accepted_values(target, pattern):
+    with pytest.raises(up.TargetNotOffered) as failure:
+        up.check_offered_target(_OfferApi(), "cid", "v1.29.5-r0", target)
+    text = str(failure.value)
+    assert "target_version" in text and pattern in text and "v1.30" in text
+    assert isinstance(failure.value, ValueError)
+    assert failure.value.current == "v1.29.5-r0" and failure.value.allowed == ["v1.30", "v1.30.2-r0"]

@@ -6,6 +6,8 @@ from ansible_collections.hwcloud.cce.plugins.module_utils.validation import (
     check_upgrade_target,
     parse_version,
     validate_cluster_id,
+    validate_id,
+    validate_optional_id,
     validate_step,
 )
 
@@ -76,3 +78,20 @@ def test_step_ok(value, expected):
 def test_step_rejected(value):
     with pytest.raises(ValueError, match="user_defined_step must be"):
         validate_step(value)
+
+
+@pytest.mark.parametrize("name", ["workflow_id", "task_id"])
+@pytest.mark.parametrize("value", ["bogus/../x", "../../etc", "bogus", "x" * 36, 42, ["a"]])
+def test_id_rejects_naming_the_option_and_the_format(name, value):
+    with pytest.raises(ValueError, match=r"^%s must be a UUID .*8-4-4-4-12 hex digits" % name):
+        validate_id(value, name)
+
+
+def test_id_accepts_uuid_and_optional_id_skips_unset():
+    uid = "6b2e6b4c-5a0e-11ee-8d8e-0255ac100b04"
+    assert validate_id(" %s " % uid, "workflow_id") == uid
+    assert validate_optional_id(None, "workflow_id") is None
+    assert validate_optional_id("", "workflow_id") is None
+    assert validate_optional_id(uid, "task_id") == uid
+    with pytest.raises(ValueError, match="task_id"):
+        validate_optional_id("not-a-task", "task_id")
