@@ -1,37 +1,11 @@
 """hwcloud.cce.cce_cluster_info driven by real ``ansible`` against the simulator."""
 
-import json
-import re
-import subprocess
 import uuid
 
 import pytest
 
-_RESULT_LINE = re.compile(r"^localhost \| (?:SUCCESS|CHANGED|FAILED!|UNREACHABLE!) => ", re.M)
 
-
-def run(ansible, module, args=None, check=False, diff=False, env=None, raw=None):
-    """Run ``hwcloud.cce.<module>`` ad hoc; return (rc, result, output).
-
-    Reads the result from the built-in ``minimal`` callback at -vvv (which keeps ``diff``), so it
-    does not need the ``json`` callback (in ansible.posix since ansible-core 2.19). ``raw`` passes
-    ``-a`` verbatim (the key=value form).
-    """
-    run_env = dict(ansible.env, ANSIBLE_STDOUT_CALLBACK="minimal")
-    run_env.update(env or {})
-    run_env = {k: v for k, v in run_env.items() if v is not None}
-    cmd = [ansible._command("ansible"), "localhost", "-c", "local", "-m", "hwcloud.cce." + module, "-vvv"]
-    if raw is not None or args:
-        cmd += ["-a", raw if raw is not None else json.dumps(args)]
-    if check:
-        cmd.append("--check")
-    if diff:
-        cmd.append("--diff")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=600, check=False)
-    output = proc.stdout + proc.stderr
-    match = _RESULT_LINE.search(proc.stdout)
-    result = json.JSONDecoder().raw_decode(proc.stdout, match.end())[0] if match else {}
-    return proc.returncode, result, output
+MODULE = "cce_cluster_info"
 
 
 def names(result):
@@ -43,7 +17,7 @@ CLUSTER_KEYS = {"id", "name", "flavor", "version", "platform_version", "status",
 
 
 def test_lists_standard_clusters(ansible, sim):
-    rc, result, output = run(ansible, "cce_cluster_info", {})
+    rc, result, output = ansible.run_module(MODULE, {})
     assert rc == 0, output
     assert result["changed"] is False
     assert result["cluster"] is None
@@ -54,7 +28,7 @@ def test_lists_standard_clusters(ansible, sim):
 
 
 def test_lists_autopilot_clusters(ansible, sim):
-    rc, result, output = run(ansible, "cce_cluster_info", {"cluster_flavor": "autopilot"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_flavor": "autopilot"})
     assert rc == 0, output
     expected = sorted(c["name"] for c in sim.clusters() if c["flavor"] == "autopilot")
     assert names(result) == expected and "ap-a" in expected
@@ -63,26 +37,26 @@ def test_lists_autopilot_clusters(ansible, sim):
 
 
 def test_name_glob(ansible, sim):
-    rc, result, output = run(ansible, "cce_cluster_info", {"name": "prod-*"})
+    rc, result, output = ansible.run_module(MODULE, {"name": "prod-*"})
     assert rc == 0, output
     assert names(result) == ["prod-a", "prod-b", "prod-c"]
 
 
 def test_status_and_version_filters(ansible, sim):
-    rc, result, output = run(ansible, "cce_cluster_info", {"status": "Available", "version": "v1.25"})
+    rc, result, output = ansible.run_module(MODULE, {"status": "Available", "version": "v1.25"})
     assert rc == 0, output
     assert names(result) == ["legacy-a"]
     listing = [r for r in sim.requests() if r["path"].endswith("/clusters")]
     assert len(listing) == 1 and "status=Available" in (listing[0].get("query") or "")
 
-    rc, result, output = run(ansible, "cce_cluster_info", {"status": "Upgrading"})
+    rc, result, output = ansible.run_module(MODULE, {"status": "Upgrading"})
     assert rc == 0, output
     assert result["clusters"] == []
 
 
 def test_one_cluster_by_id(ansible, sim):
     wanted = sim.cluster("prod-b")
-    rc, result, output = run(ansible, "cce_cluster_info", {"cluster_id": wanted["id"]})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": wanted["id"]})
     assert rc == 0, output
     assert result["cluster"]["id"] == wanted["id"] and result["cluster"]["name"] == "prod-b"
     assert result["cluster"]["version"] == "v1.29" and result["cluster"]["status"] == "Available"
@@ -92,19 +66,19 @@ def test_one_cluster_by_id(ansible, sim):
 
 def test_one_autopilot_cluster_by_id(ansible, sim):
     wanted = sim.cluster("ap-c")
-    rc, result, output = run(ansible, "cce_cluster_info", {"cluster_id": wanted["id"], "cluster_flavor": "autopilot"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": wanted["id"], "cluster_flavor": "autopilot"})
     assert rc == 0, output
     assert result["cluster"]["name"] == "ap-c" and result["cluster"]["flavor"] == "autopilot"
 
 
 def test_missing_cluster_is_null(ansible, sim):
-    rc, result, output = run(ansible, "cce_cluster_info", {"cluster_id": str(uuid.uuid4())})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": str(uuid.uuid4())})
     assert rc == 0, output
     assert result["cluster"] is None and result["clusters"] == []
 
 
 def test_check_mode(ansible, sim):
-    rc, result, output = run(ansible, "cce_cluster_info", {"name": "legacy-*"}, check=True)
+    rc, result, output = ansible.run_module(MODULE, {"name": "legacy-*"}, check=True)
     assert rc == 0, output
     assert names(result) == ["legacy-a"]
     assert sim.writes() == []
@@ -112,7 +86,7 @@ def test_check_mode(ansible, sim):
 
 def test_ad_hoc_key_value_form(ansible, sim):
     wanted = sim.cluster("prod-a")
-    rc, result, output = run(ansible, "cce_cluster_info", raw="cluster_id=%s" % wanted["id"])
+    rc, result, output = ansible.run_module(MODULE, "cluster_id=%s" % wanted["id"])
     assert rc == 0, output
     assert result["cluster"]["name"] == "prod-a"
 
@@ -123,14 +97,14 @@ def test_ad_hoc_key_value_form(ansible, sim):
     ({"version": "1.29x"}, "version"),
 ])
 def test_bad_input_fails_before_any_request(ansible, sim, args, option):
-    rc, result, output = run(ansible, "cce_cluster_info", args)
+    rc, result, output = ansible.run_module(MODULE, args)
     assert rc != 0
     assert option in result["msg"]
     assert sim.requests() == []
 
 
 def test_missing_credentials_fail_before_any_request(ansible, sim):
-    rc, result, output = run(ansible, "cce_cluster_info", {}, env={"HW_ACCESS_KEY": None, "HW_SECRET_KEY": None})
+    rc, result, output = ansible.run_module(MODULE, {}, env={"HW_ACCESS_KEY": None, "HW_SECRET_KEY": None})
     assert rc != 0
     assert "no credentials" in result["msg"]
     assert sim.requests() == []

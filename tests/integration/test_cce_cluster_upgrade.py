@@ -1,93 +1,32 @@
 """hwcloud.cce.cce_cluster_upgrade driven by real ``ansible`` against the simulator."""
 
-import json
-import re
-import subprocess
 import uuid
 
 import pytest
 
-FAST = {"poll_interval": 0.2}
+MODULE = "cce_cluster_upgrade"
+UPGRADE = "/operation/upgrade"
 ACTIVE = ("Init", "Queuing", "Running", "Pause")
-_RESULT_LINE = re.compile(r"^localhost \| (?:SUCCESS|CHANGED|FAILED!|UNREACHABLE!) => ", re.M)
 
 
-@pytest.fixture(scope="module")
-def slow_simulator(simulator):
-    """A second simulator on real time (time scale 1: an upgrade takes 600 s unless the clock is
-    advanced), for the cases that must find a task still running however slow the machine is."""
-    # start_simulator / stop_simulator of tests/conftest.py (both conftest modules are named
-    # "conftest", so reach them through the Simulator class the session fixture returned).
-    harness = type(simulator).reset.__globals__
-    slow = harness["start_simulator"](time_scale=1.0)
-    yield slow
-    harness["stop_simulator"](slow)
-
-
-@pytest.fixture
-def slow(slow_simulator, sim):
-    slow_simulator.reset()
-    slow_simulator.set_faults({"rules": []})
-    return slow_simulator
-
-
-def on(simulator):
-    """Environment that points the modules at ``simulator``."""
-    return {"HW_CCE_ENDPOINT": simulator.url, "HW_IAM_ENDPOINT": simulator.url}
-
-
-def finish_tasks(simulator):
-    """Jump the clock of a real-time simulator past the end of any upgrade."""
-    simulator.control("POST", "clock", {"advance": 700})
-
-
-def run(ansible, module, args=None, check=False, diff=False, env=None, raw=None):
-    """Run ``hwcloud.cce.<module>`` ad hoc; return (rc, result, output).
-
-    Reads the result from the built-in ``minimal`` callback at -vvv (which keeps ``diff``), so it
-    does not need the ``json`` callback (in ansible.posix since ansible-core 2.19). ``raw`` passes
-    ``-a`` verbatim (the key=value form).
-    """
-    run_env = dict(ansible.env, ANSIBLE_STDOUT_CALLBACK="minimal")
-    run_env.update(env or {})
-    run_env = {k: v for k, v in run_env.items() if v is not None}
-    cmd = [ansible._command("ansible"), "localhost", "-c", "local", "-m", "hwcloud.cce." + module, "-vvv"]
-    if raw is not None or args:
-        cmd += ["-a", raw if raw is not None else json.dumps(args)]
-    if check:
-        cmd.append("--check")
-    if diff:
-        cmd.append("--diff")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=600, check=False)
-    output = proc.stdout + proc.stderr
-    match = _RESULT_LINE.search(proc.stdout)
-    result = json.JSONDecoder().raw_decode(proc.stdout, match.end())[0] if match else {}
-    return proc.returncode, result, output
-
-
-def cluster_id(sim, name):
-    return sim.cluster(name)["id"]
-
-
-def upgrade_posts(sim, cid):
-    return [w for w in sim.writes(cid) if w["method"] == "POST" and w["path"].endswith("/operation/upgrade")]
+def cluster_id(simulator, name):
+    return simulator.cluster(name)["id"]
 
 
 def upgrade(ansible, cid, check=False, diff=False, env=None, **args):
-    params = dict({"cluster_id": cid, "target_version": "v1.30", "is_only_upgrade": True}, **FAST)
+    params = dict({"cluster_id": cid, "target_version": "v1.30", "is_only_upgrade": True}, **ansible.fast)
     params.update(args)
-    return run(ansible, "cce_cluster_upgrade", params, check=check, diff=diff, env=env)
+    return ansible.run_module(MODULE, params, check=check, diff=diff, env=env)
 
 
-def tasks_of(ansible, cid, flavor="cce"):
-    rc, result, output = run(ansible, "cce_cluster_upgrade_info", {"cluster_id": cid, "cluster_flavor": flavor})
-    assert rc == 0, output
-    return result["tasks"]
+def task_ids(api, cid):
+    """The ids of the cluster's upgrade tasks, read from CCE (the simulator) directly."""
+    return [task["metadata"]["uid"] for task in api.list_upgrade_tasks(cid).get("items") or []]
 
 
 # --------------------------------------------------------------------------- state=present
 
-def test_upgrade_changes_then_rerun_changes_nothing(ansible, sim):
+def test_upgrade_changes_then_rerun_changes_nothing(ansible, sim, posts):
     cid = cluster_id(sim, "prod-a")
     rc, result, output = upgrade(ansible, cid, diff=True)
     assert rc == 0, output
@@ -99,7 +38,7 @@ def test_upgrade_changes_then_rerun_changes_nothing(ansible, sim):
     assert (result["from_version"], result["to_version"]) == ("v1.29", "v1.30")
     assert result["diff"] == {"before": {"version": "v1.29"}, "after": {"version": "v1.30"}}
     assert sim.cluster("prod-a")["version"] == "v1.30"
-    assert len(upgrade_posts(sim, cid)) == 1
+    assert len(posts(sim, cid, UPGRADE)) == 1
     body_check = [r for r in sim.requests() if r["path"].endswith("/upgradeinfo")]
     assert body_check, "the target must be checked against upgradeinfo before the POST"
 
@@ -113,7 +52,7 @@ def test_upgrade_changes_then_rerun_changes_nothing(ansible, sim):
     assert len(sim.writes(cid)) == writes_before
 
 
-def test_check_mode_reads_only_and_reports_the_diff(ansible, sim):
+def test_check_mode_reads_only_and_reports_the_diff(ansible, sim, cce_api):
     cid = cluster_id(sim, "prod-b")
     rc, result, output = upgrade(ansible, cid, check=True, diff=True)
     assert rc == 0, output
@@ -122,7 +61,7 @@ def test_check_mode_reads_only_and_reports_the_diff(ansible, sim):
     assert result["diff"] == {"before": {"version": "v1.29"}, "after": {"version": "v1.30"}}
     assert sim.writes() == []
     assert sim.cluster("prod-b")["version"] == "v1.29"
-    assert tasks_of(ansible, cid) == []
+    assert task_ids(cce_api(sim), cid) == []
 
 
 def test_check_mode_at_target_reports_no_change(ansible, sim):
@@ -134,46 +73,46 @@ def test_check_mode_at_target_reports_no_change(ansible, sim):
     assert sim.writes() == []
 
 
-def test_autopilot_upgrade(ansible, sim):
+def test_autopilot_upgrade(ansible, sim, posts):
     cid = cluster_id(sim, "ap-a")
     rc, result, output = upgrade(ansible, cid, cluster_flavor="autopilot")
     assert rc == 0, output
     assert result["changed"] is True and result["phase"] == "Success"
     assert sim.cluster("ap-a")["version"] == "v1.30"
-    posts = upgrade_posts(sim, cid)
-    assert len(posts) == 1 and posts[0]["path"].startswith("/autopilot/v3/")
+    sent = posts(sim, cid, UPGRADE)
+    assert len(sent) == 1 and sent[0]["path"].startswith("/autopilot/v3/")
     assert all(r["path"].startswith("/autopilot/") for r in sim.requests())
 
     rc, again, output = upgrade(ansible, cid, cluster_flavor="autopilot")
     assert rc == 0, output
     assert again["changed"] is False
-    assert len(upgrade_posts(sim, cid)) == 1
+    assert len(posts(sim, cid, UPGRADE)) == 1
 
 
-def test_second_run_attaches_to_the_running_upgrade(ansible, slow):
+def test_second_run_attaches_to_the_running_upgrade(slow_ansible, slow, posts):
     cid = cluster_id(slow, "prod-c")
-    rc, first, output = upgrade(ansible, cid, wait=False, env=on(slow))
+    rc, first, output = upgrade(slow_ansible, cid, wait=False)
     assert rc == 0, output
     assert first["changed"] is True and first["attached"] is False
     assert first["phase"] in ACTIVE
 
-    rc, second, output = upgrade(ansible, cid, wait=False, env=on(slow))
+    rc, second, output = upgrade(slow_ansible, cid, wait=False)
     assert rc == 0, output
     assert second["changed"] is False
     assert second["attached"] is True
     assert second["task_id"] == first["task_id"]
     assert second["phase"] in ACTIVE
-    assert len(upgrade_posts(slow, cid)) == 1
+    assert len(posts(slow, cid, UPGRADE)) == 1
 
-    finish_tasks(slow)
-    rc, third, output = upgrade(ansible, cid, env=on(slow))
+    slow.advance(700)
+    rc, third, output = upgrade(slow_ansible, cid)
     assert rc == 0, output
     assert third["changed"] is False
     assert third["task_id"] == first["task_id"] and third["phase"] == "Success"
-    assert len(upgrade_posts(slow, cid)) == 1
+    assert len(posts(slow, cid, UPGRADE)) == 1
 
 
-def test_lost_reply_on_the_upgrade_post_is_reread_and_attached(ansible, sim):
+def test_lost_reply_on_the_upgrade_post_is_reread_and_attached(ansible, sim, posts, cce_api):
     cid = cluster_id(sim, "prod-a")
     sim.set_faults({"rules": [{"fault": "reset_after", "method": "POST", "path": "/operation/upgrade$", "count": 1}]})
     rc, result, output = upgrade(ansible, cid, wait=False)
@@ -181,17 +120,16 @@ def test_lost_reply_on_the_upgrade_post_is_reread_and_attached(ansible, sim):
     assert result["attached"] is True
     assert result["changed"] is True
     assert result["task_id"]
-    assert len(upgrade_posts(sim, cid)) == 1
-    tasks = tasks_of(ansible, cid)
-    assert [t["task_id"] for t in tasks] == [result["task_id"]]
+    assert len(posts(sim, cid, UPGRADE)) == 1
+    assert task_ids(cce_api(sim), cid) == [result["task_id"]]
 
 
-def test_active_upgrade_to_another_target_fails_without_a_write(ansible, slow):
+def test_active_upgrade_to_another_target_fails_without_a_write(slow_ansible, slow):
     cid = cluster_id(slow, "legacy-a")
-    rc, first, output = upgrade(ansible, cid, target_version="v1.27", wait=False, env=on(slow))
+    rc, first, output = upgrade(slow_ansible, cid, target_version="v1.27", wait=False)
     assert rc == 0, output
     writes = len(slow.writes(cid))
-    rc, result, output = upgrade(ansible, cid, target_version="v1.28", wait=False, env=on(slow))
+    rc, result, output = upgrade(slow_ansible, cid, target_version="v1.28", wait=False)
     assert rc != 0
     assert "already has an active upgrade" in result["msg"]
     assert "v1.28" in result["msg"] and first["task_id"] in result["msg"]
@@ -199,22 +137,23 @@ def test_active_upgrade_to_another_target_fails_without_a_write(ansible, slow):
     assert len(slow.writes(cid)) == writes
 
 
-def test_upgrade_needs_a_precheck_unless_is_only_upgrade(ansible, sim):
+def test_upgrade_needs_a_precheck_unless_is_only_upgrade(ansible, sim, fast, cce_api):
     cid = cluster_id(sim, "prod-b")
     rc, result, output = upgrade(ansible, cid, is_only_upgrade=False)
     assert rc != 0
     assert result["error_code"] == "CCE.01400075"
     assert result["status_code"] == 400
-    assert tasks_of(ansible, cid) == []
+    assert "run hwcloud.cce.cce_precheck" in result["msg"] and "again" in result["msg"], result["msg"]
+    assert task_ids(cce_api(sim), cid) == []
 
-    rc, check, output = run(ansible, "cce_precheck", {"cluster_id": cid, "target_version": "v1.30", "poll_interval": 0.2})
+    rc, check, output = ansible.run_module("cce_precheck", dict({"cluster_id": cid, "target_version": "v1.30"}, **fast))
     assert rc == 0, output
     rc, result, output = upgrade(ansible, cid, is_only_upgrade=False)
     assert rc == 0, output
     assert result["changed"] is True and result["phase"] == "Success"
 
 
-def test_strategy_options_reach_the_api(ansible, sim):
+def test_strategy_options_reach_the_api(ansible, sim, posts):
     cid = cluster_id(sim, "prod-c")
     rc, result, output = upgrade(
         ansible, cid, wait=False, user_defined_step=120, scope="NodePool",
@@ -224,12 +163,12 @@ def test_strategy_options_reach_the_api(ansible, sim):
     )
     assert rc == 0, output
     assert result["changed"] is True
-    assert len(upgrade_posts(sim, cid)) == 1
+    assert len(posts(sim, cid, UPGRADE)) == 1
 
 
 # --------------------------------------------------------------------------- wait outcomes, retry
 
-def test_failed_task_then_retried_succeeds(ansible, sim):
+def test_failed_task_then_retried_succeeds(ansible, sim, fast):
     cid = cluster_id(sim, "flaky-a")
     rc, failed, output = upgrade(ansible, cid)
     assert rc != 0
@@ -245,12 +184,12 @@ def test_failed_task_then_retried_succeeds(ansible, sim):
     assert "state=retried" in again["msg"]
     assert len(sim.writes(cid)) == writes
 
-    rc, checked, output = run(ansible, "cce_cluster_upgrade", dict(cluster_id=cid, state="retried", **FAST), check=True)
+    rc, checked, output = ansible.run_module(MODULE, dict(cluster_id=cid, state="retried", **fast), check=True)
     assert rc == 0, output
     assert checked["changed"] is True
     assert len(sim.writes(cid)) == writes
 
-    rc, retried, output = run(ansible, "cce_cluster_upgrade", dict(cluster_id=cid, state="retried", **FAST))
+    rc, retried, output = ansible.run_module(MODULE, dict(cluster_id=cid, state="retried", **fast))
     assert rc == 0, output
     assert retried["changed"] is True
     assert retried["phase"] == "Success"
@@ -259,32 +198,32 @@ def test_failed_task_then_retried_succeeds(ansible, sim):
     retries = [w for w in sim.writes(cid) if w["path"].endswith("/operation/upgrade/retry")]
     assert len(retries) == 1
 
-    rc, noop, output = run(ansible, "cce_cluster_upgrade", dict(cluster_id=cid, state="retried", **FAST))
+    rc, noop, output = ansible.run_module(MODULE, dict(cluster_id=cid, state="retried", **fast))
     assert rc == 0, output
     assert noop["changed"] is False
     assert len(sim.writes(cid)) == writes + 1
 
 
-def test_wait_timeout_is_reported_apart_from_a_failure(ansible, slow):
+def test_wait_timeout_is_reported_apart_from_a_failure(slow_ansible, slow, posts):
     cid = cluster_id(slow, "prod-a")
-    rc, result, output = upgrade(ansible, cid, wait_timeout=1, env=on(slow))
+    rc, result, output = upgrade(slow_ansible, cid, wait_timeout=1)
     assert rc != 0
     assert result["timed_out"] is True
     assert "timed out" in result["msg"]
     assert result["task_id"] and result["task_id"] in result["msg"]
     assert result["phase"] in ACTIVE
     assert result["progress"] is not None
-    assert len(upgrade_posts(slow, cid)) == 1
+    assert len(posts(slow, cid, UPGRADE)) == 1
 
 
-def test_pause_and_resume_are_idempotent(ansible, slow):
+def test_pause_and_resume_are_idempotent(slow_ansible, slow):
     cid = cluster_id(slow, "prod-b")
-    rc, started, output = upgrade(ansible, cid, wait=False, env=on(slow))
+    rc, started, output = upgrade(slow_ansible, cid, wait=False)
     assert rc == 0, output
 
     def state(value, check=False, **extra):
-        args = dict(cluster_id=cid, state=value, **dict(FAST, **extra))
-        return run(ansible, "cce_cluster_upgrade", args, check=check, env=on(slow))
+        args = dict(cluster_id=cid, state=value, **dict(slow_ansible.fast, **extra))
+        return slow_ansible.run_module(MODULE, args, check=check)
 
     rc, checked, output = state("paused", check=True)
     assert rc == 0, output
@@ -316,7 +255,7 @@ def test_pause_and_resume_are_idempotent(ansible, slow):
     assert rc == 0, output
     assert running["changed"] is False and running["phase"] in ("Queuing", "Running")
 
-    finish_tasks(slow)
+    slow.advance(700)
     rc, finished, output = state("resumed")
     assert rc == 0, output
     assert finished["changed"] is False
@@ -328,7 +267,7 @@ def test_pause_and_resume_are_idempotent(ansible, slow):
 @pytest.mark.parametrize("state", ["paused", "resumed"])
 def test_pause_and_resume_on_autopilot_are_refused_before_any_request(ansible, sim, state):
     cid = cluster_id(sim, "ap-b")
-    rc, result, output = run(ansible, "cce_cluster_upgrade", {"cluster_id": cid, "state": state, "cluster_flavor": "autopilot"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": state, "cluster_flavor": "autopilot"})
     assert rc != 0
     assert "autopilot" in result["msg"] and state in result["msg"]
     assert sim.requests() == []
@@ -336,7 +275,7 @@ def test_pause_and_resume_on_autopilot_are_refused_before_any_request(ansible, s
 
 def test_pause_without_an_active_task_fails_clearly(ansible, sim):
     cid = cluster_id(sim, "prod-a")
-    rc, result, output = run(ansible, "cce_cluster_upgrade", {"cluster_id": cid, "state": "paused"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": "paused"})
     assert rc != 0
     assert "no active upgrade task" in result["msg"]
     assert sim.writes() == []
@@ -360,7 +299,7 @@ def test_bad_input_fails_before_any_request(ansible, sim, args, option):
     params = {"cluster_id": cluster_id(sim, "prod-a"), "target_version": "v1.30"}
     params.update(args)
     params = {k: v for k, v in params.items() if v is not None}
-    rc, result, output = run(ansible, "cce_cluster_upgrade", params)
+    rc, result, output = ansible.run_module(MODULE, params)
     assert rc != 0
     assert option in result["msg"], result["msg"]
     assert sim.requests() == []
@@ -401,10 +340,10 @@ def test_unknown_cluster_fails_with_the_api_error(ansible, sim):
     assert sim.writes() == []
 
 
-def test_ad_hoc_key_value_form(ansible, sim):
+def test_ad_hoc_key_value_form(ansible, sim, posts):
     cid = cluster_id(sim, "prod-c")
-    rc, result, output = run(ansible, "cce_cluster_upgrade",
-                             raw="cluster_id=%s target_version=v1.30 is_only_upgrade=true wait=false" % cid)
+    rc, result, output = ansible.run_module(
+        MODULE, "cluster_id=%s target_version=v1.30 is_only_upgrade=true wait=false" % cid)
     assert rc == 0, output
     assert result["changed"] is True and result["cluster_id"] == cid
-    assert len(upgrade_posts(sim, cid)) == 1
+    assert len(posts(sim, cid, UPGRADE)) == 1

@@ -1,82 +1,24 @@
 """hwcloud.cce.cce_cluster_upgrade_info driven by real ``ansible`` against the simulator."""
 
-import json
-import re
-import subprocess
 import uuid
 
 import pytest
 
-FAST = {"poll_interval": 0.2}
-ACTIVE = ("Init", "Queuing", "Running", "Pause")
-_RESULT_LINE = re.compile(r"^localhost \| (?:SUCCESS|CHANGED|FAILED!|UNREACHABLE!) => ", re.M)
+MODULE = "cce_cluster_upgrade_info"
 
 
-@pytest.fixture(scope="module")
-def slow_simulator(simulator):
-    """A second simulator on real time (time scale 1: an upgrade takes 600 s unless the clock is
-    advanced), for the cases that must find a task still running however slow the machine is."""
-    # start_simulator / stop_simulator of tests/conftest.py (both conftest modules are named
-    # "conftest", so reach them through the Simulator class the session fixture returned).
-    harness = type(simulator).reset.__globals__
-    slow = harness["start_simulator"](time_scale=1.0)
-    yield slow
-    harness["stop_simulator"](slow)
+def cluster_id(simulator, name):
+    return simulator.cluster(name)["id"]
 
 
-@pytest.fixture
-def slow(slow_simulator, sim):
-    slow_simulator.reset()
-    slow_simulator.set_faults({"rules": []})
-    return slow_simulator
+def info(ansible, cid, check=False, **args):
+    return ansible.run_module(MODULE, dict({"cluster_id": cid}, **args), check=check)
 
 
-def on(simulator):
-    """Environment that points the modules at ``simulator``."""
-    return {"HW_CCE_ENDPOINT": simulator.url, "HW_IAM_ENDPOINT": simulator.url}
-
-
-def finish_tasks(simulator):
-    """Jump the clock of a real-time simulator past the end of any upgrade."""
-    simulator.control("POST", "clock", {"advance": 700})
-
-
-def run(ansible, module, args=None, check=False, diff=False, env=None, raw=None):
-    """Run ``hwcloud.cce.<module>`` ad hoc; return (rc, result, output).
-
-    Reads the result from the built-in ``minimal`` callback at -vvv (which keeps ``diff``), so it
-    does not need the ``json`` callback (in ansible.posix since ansible-core 2.19). ``raw`` passes
-    ``-a`` verbatim (the key=value form).
-    """
-    run_env = dict(ansible.env, ANSIBLE_STDOUT_CALLBACK="minimal")
-    run_env.update(env or {})
-    run_env = {k: v for k, v in run_env.items() if v is not None}
-    cmd = [ansible._command("ansible"), "localhost", "-c", "local", "-m", "hwcloud.cce." + module, "-vvv"]
-    if raw is not None or args:
-        cmd += ["-a", raw if raw is not None else json.dumps(args)]
-    if check:
-        cmd.append("--check")
-    if diff:
-        cmd.append("--diff")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=600, check=False)
-    output = proc.stdout + proc.stderr
-    match = _RESULT_LINE.search(proc.stdout)
-    result = json.JSONDecoder().raw_decode(proc.stdout, match.end())[0] if match else {}
-    return proc.returncode, result, output
-
-
-def cluster_id(sim, name):
-    return sim.cluster(name)["id"]
-
-
-def info(ansible, cid, check=False, env=None, **args):
-    return run(ansible, "cce_cluster_upgrade_info", dict({"cluster_id": cid}, **args), check=check, env=env)
-
-
-def start_upgrade(ansible, cid, env=None, **args):
-    params = dict({"cluster_id": cid, "target_version": "v1.30", "is_only_upgrade": True, "wait": False}, **FAST)
+def start_upgrade(ansible, cid, **args):
+    params = dict({"cluster_id": cid, "target_version": "v1.30", "is_only_upgrade": True, "wait": False}, **ansible.fast)
     params.update(args)
-    rc, result, output = run(ansible, "cce_cluster_upgrade", params, env=env)
+    rc, result, output = ansible.run_module("cce_cluster_upgrade", params)
     assert rc == 0, output
     return result
 
@@ -120,10 +62,10 @@ def test_check_mode_reads_the_same(ansible, sim):
     assert sim.writes() == []
 
 
-def test_active_task_and_single_task_poll(ansible, slow):
+def test_active_task_and_single_task_poll(slow_ansible, slow):
     cid = cluster_id(slow, "prod-c")
-    started = start_upgrade(ansible, cid, env=on(slow))
-    rc, result, output = info(ansible, cid, env=on(slow))
+    started = start_upgrade(slow_ansible, cid)
+    rc, result, output = info(slow_ansible, cid)
     assert rc == 0, output
     assert [t["task_id"] for t in result["tasks"]] == [started["task_id"]]
     assert set(result["tasks"][0]) == TASK_KEYS
@@ -134,7 +76,7 @@ def test_active_task_and_single_task_poll(ansible, slow):
     assert result["cluster_status"] == "Upgrading"
 
     before = len(slow.requests())
-    rc, polled, output = info(ansible, cid, task_id=started["task_id"], env=on(slow))
+    rc, polled, output = info(slow_ansible, cid, task_id=started["task_id"])
     assert rc == 0, output
     requests = slow.requests()[before:]
     assert len(requests) == 1
@@ -143,8 +85,8 @@ def test_active_task_and_single_task_poll(ansible, slow):
     assert polled["task"]["task_id"] == started["task_id"] and set(polled["task"]) == TASK_KEYS
     assert "tasks" not in polled and "active_task" not in polled
 
-    finish_tasks(slow)
-    rc, done, output = info(ansible, cid, env=on(slow))
+    slow.advance(700)
+    rc, done, output = info(slow_ansible, cid)
     assert rc == 0, output
     assert done["active_task"] is None
     assert done["tasks"][0]["phase"] == "Success"
@@ -164,7 +106,7 @@ def test_autopilot(ansible, sim):
 
 def test_ad_hoc_key_value_form(ansible, sim):
     cid = cluster_id(sim, "prod-a")
-    rc, result, output = run(ansible, "cce_cluster_upgrade_info", raw="cluster_id=%s" % cid)
+    rc, result, output = ansible.run_module(MODULE, "cluster_id=%s" % cid)
     assert rc == 0, output
     assert result["cluster_id"] == cid and result["current_version"] == "v1.29"
     assert "localhost | SUCCESS" in output
@@ -176,7 +118,7 @@ def test_ad_hoc_key_value_form(ansible, sim):
 ])
 def test_bad_input_fails_before_any_request(ansible, sim, args, option):
     params = dict({"cluster_id": cluster_id(sim, "prod-a")}, **args)
-    rc, result, output = run(ansible, "cce_cluster_upgrade_info", params)
+    rc, result, output = ansible.run_module(MODULE, params)
     assert rc != 0
     assert option in result["msg"]
     assert sim.requests() == []

@@ -4,92 +4,69 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """hwcloud.cce.cce_postcheck against the simulator (real ansible runs)."""
 
-import json
-import tempfile
-from pathlib import Path
-
 import pytest
 
 MODULE = "cce_postcheck"
-
-
-def run(ansible, module, args=None, check=False, diff=False):
-    """``ansible.run_module`` with the result read through the ``tree`` callback.
-
-    ansible-core ships no ``json`` stdout callback, so the result file written by ``tree`` (kept
-    whole, diff included, at verbosity 3) is the reliable way to get the module's result.
-    """
-    tree = Path(tempfile.mkdtemp(prefix="tree-", dir=str(ansible.tmp_path)))
-    env = {"ANSIBLE_STDOUT_CALLBACK": "default", "ANSIBLE_CALLBACKS_ENABLED": "tree",
-           "ANSIBLE_CALLBACK_TREE_DIR": str(tree), "ANSIBLE_DEPRECATION_WARNINGS": "0"}
-    rc, result, output = ansible.run_module(module, args, check=check, diff=diff, env=env, verbosity=3)
-    path = tree / "localhost"
-    if path.exists():
-        result = json.loads(path.read_text())
-    return rc, result, output
-
-
-def postcheck_posts(sim, cid):
-    return [w for w in sim.writes(cid) if w["method"] == "POST" and w["path"].endswith("/operation/postcheck")]
+POSTCHECK = "/operation/postcheck"
 
 
 def open_workflow(ansible, base):
-    rc, result, output = run(ansible, "cce_upgrade_workflow", dict(base, target_version="v1.30"))
+    rc, result, output = ansible.run_module("cce_upgrade_workflow", dict(base, target_version="v1.30"))
     assert rc == 0, output
     return result["workflow_id"]
 
 
 def upgrade(ansible, base):
-    rc, result, output = run(ansible, "cce_cluster_upgrade", dict(base, target_version="v1.30", is_only_upgrade=True,
-                                                                  poll_interval=0.3))
+    rc, result, output = ansible.run_module("cce_cluster_upgrade", dict(base, target_version="v1.30", is_only_upgrade=True,
+                                                                        **ansible.fast))
     assert rc == 0, output
     return result
 
 
 @pytest.mark.parametrize("name, flavor, prefix", [("prod-a", "cce", "/api/v3/"), ("ap-a", "autopilot", "/autopilot/v3/")])
-def test_postcheck_after_upgrade_then_rerun_is_unchanged(sim, ansible, name, flavor, prefix):
+def test_postcheck_after_upgrade_then_rerun_is_unchanged(sim, ansible, name, flavor, prefix, posts, workflow_of):
     cid = sim.cluster(name)["id"]
     base = {"cluster_id": cid, "cluster_flavor": flavor}
     workflow_id = open_workflow(ansible, base)
     upgrade(ansible, base)
 
-    rc, checked, output = run(ansible, MODULE, base, check=True, diff=True)
+    rc, checked, output = ansible.run_module(MODULE, base, check=True, diff=True)
     assert rc == 0, output
     assert checked["changed"] is True
     assert checked["workflow_id"] == workflow_id
     assert checked["diff"] == {"before": {"status": None}, "after": {"status": "Success"}}
-    assert postcheck_posts(sim, cid) == []
+    assert posts(sim, cid, POSTCHECK) == []
 
-    rc, result, output = run(ansible, MODULE, base)
+    rc, result, output = ansible.run_module(MODULE, base)
     assert rc == 0, output
     assert result["changed"] is True
     assert result["phase"] == "Success"
     assert result["task_id"]
     assert result["workflow_id"] == workflow_id
     assert (result["cluster_version"], result["target_version"]) == ("v1.29", "v1.30")
-    assert [w["path"].startswith(prefix) for w in postcheck_posts(sim, cid)] == [True]
+    assert [w["path"].startswith(prefix) for w in posts(sim, cid, POSTCHECK)] == [True]
 
-    rc, info, output = run(ansible, "cce_upgrade_workflow_info", dict(base, workflow_id=workflow_id))
-    assert info["workflow"]["phase"] == "Success", output
-    assert info["workflow"]["points"]["post_check"]["status"] == "Success"
+    workflow = workflow_of(sim, cid, workflow_id, flavor)
+    assert workflow["phase"] == "Success", workflow
+    assert workflow["points"]["post_check"]["status"] == "Success"
 
     writes = len(sim.writes(cid))
     for args in (base, dict(base, workflow_id=workflow_id)):
-        rc, again, output = run(ansible, MODULE, args)
+        rc, again, output = ansible.run_module(MODULE, args)
         assert rc == 0, output
         assert again["changed"] is False
         assert again["workflow_id"] == workflow_id
     assert len(sim.writes(cid)) == writes
 
 
-def test_postcheck_before_the_upgrade_is_refused(sim, ansible):
+def test_postcheck_before_the_upgrade_is_refused(sim, ansible, posts):
     cid = sim.cluster("prod-b")["id"]
     workflow_id = open_workflow(ansible, {"cluster_id": cid})
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid})
     assert rc != 0, output
     assert "cannot run the post-check of upgrade workflow %s" % workflow_id in result["msg"]
     assert "upgrade step is not started" in result["msg"]
-    assert postcheck_posts(sim, cid) == []
+    assert posts(sim, cid, POSTCHECK) == []
 
 
 def test_failed_postcheck_fails_clearly(sim, ansible):
@@ -99,7 +76,7 @@ def test_failed_postcheck_fails_clearly(sim, ansible):
     upgrade(ansible, base)
     sim.set_faults({"rules": [{"fault": "error", "method": "POST", "path": "/operation/postcheck$", "status": 400,
                                "error_code": "CCE.01400001", "message": "cluster is not healthy"}]})
-    rc, result, output = run(ansible, MODULE, base)
+    rc, result, output = ansible.run_module(MODULE, base)
     assert rc != 0, output
     assert "run the post-check of cluster %s (v1.29 -> v1.30)" % cid in result["msg"]
     assert "cluster is not healthy" in result["msg"]
@@ -108,7 +85,7 @@ def test_failed_postcheck_fails_clearly(sim, ansible):
 
 def test_no_workflow_fails_naming_workflow_id(sim, ansible):
     cid = sim.cluster("prod-a")["id"]
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "target_version": "v1.30"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": "v1.30"})
     assert rc != 0, output
     assert "no open upgrade workflow to v1.30" in result["msg"]
     assert "workflow_id" in result["msg"]
@@ -122,7 +99,7 @@ def test_no_workflow_fails_naming_workflow_id(sim, ansible):
 ])
 def test_bad_input_fails_before_any_request(sim, ansible, args, option):
     args = dict({"cluster_id": sim.cluster("prod-a")["id"]}, **args)
-    rc, result, output = run(ansible, MODULE, args)
+    rc, result, output = ansible.run_module(MODULE, args)
     assert rc != 0, output
     assert option in result["msg"]
     assert sim.requests() == []

@@ -4,58 +4,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """hwcloud.cce.cce_precheck against the simulator (real ansible runs)."""
 
-import importlib.util
-import json
-import tempfile
-from pathlib import Path
-
 import pytest
 
 MODULE = "cce_precheck"
-FAST = {"poll_interval": 0.2}
-
-
-def run(ansible, module, args=None, check=False, diff=False, env=None):
-    """``ansible.run_module`` with the result read through the ``tree`` callback.
-
-    ansible-core ships no ``json`` stdout callback, so the result file written by ``tree`` (kept
-    whole, diff included, at verbosity 3) is the reliable way to get the module's result.
-    """
-    tree = Path(tempfile.mkdtemp(prefix="tree-", dir=str(ansible.tmp_path)))
-    run_env = {"ANSIBLE_STDOUT_CALLBACK": "default", "ANSIBLE_CALLBACKS_ENABLED": "tree",
-               "ANSIBLE_CALLBACK_TREE_DIR": str(tree), "ANSIBLE_DEPRECATION_WARNINGS": "0"}
-    run_env.update(env or {})
-    rc, result, output = ansible.run_module(module, args, check=check, diff=diff, env=run_env, verbosity=3)
-    path = tree / "localhost"
-    if path.exists():
-        result = json.loads(path.read_text())
-    return rc, result, output
-
-
-def posts(sim, cid, what="/operation/precheck"):
-    return [w for w in sim.writes(cid) if w["method"] == "POST" and w["path"].endswith(what)]
+PRECHECK = "/operation/precheck"
 
 
 def precheck(ansible, cid, **args):
-    return run(ansible, MODULE, dict({"cluster_id": cid, "target_version": "v1.30"}, **dict(FAST, **args)))
-
-
-@pytest.fixture(scope="module")
-def slow_sim(tmp_path_factory):
-    """A simulator whose pre-checks take hours (so one is still running on the next run)."""
-    harness = importlib.util.spec_from_file_location("cce_harness_for_precheck", Path(__file__).parents[1] / "conftest.py")
-    module = importlib.util.module_from_spec(harness)
-    harness.loader.exec_module(module)
-    scenario = tmp_path_factory.mktemp("slow") / "scenario.json"
-    scenario.write_text(json.dumps({"durations": {"precheck": 360000},
-                                    "clusters": [{"name": "prod-a", "flavor": "cce", "version": "v1.29"}]}))
-    simulator = module.start_simulator(["--scenario", str(scenario)])
-    yield simulator
-    module.stop_simulator(simulator)
+    return ansible.run_module(MODULE, dict({"cluster_id": cid, "target_version": "v1.30"}, **dict(ansible.fast, **args)))
 
 
 @pytest.mark.parametrize("name, flavor", [("prod-a", "cce"), ("ap-a", "autopilot")])
-def test_precheck_then_rerun_reuses_it(sim, ansible, name, flavor):
+def test_precheck_then_rerun_reuses_it(sim, ansible, name, flavor, posts):
     cid = sim.cluster(name)["id"]
     rc, first, output = precheck(ansible, cid, cluster_flavor=flavor)
     assert rc == 0, output
@@ -70,7 +30,7 @@ def test_precheck_then_rerun_reuses_it(sim, ansible, name, flavor):
     assert set(first["items"]) == {"fatal", "warning", "info"}
     names = [item["name"] for item in first["items"]["info"]]
     assert "upgrade-limit-check" in names and "node-status-check" in names
-    assert len(posts(sim, cid)) == 1
+    assert len(posts(sim, cid, PRECHECK)) == 1
 
     rc, second, output = precheck(ansible, cid, cluster_flavor=flavor)
     assert rc == 0, output
@@ -83,29 +43,29 @@ def test_precheck_then_rerun_reuses_it(sim, ansible, name, flavor):
     assert all(r["path"].startswith(prefix) for r in sim.requests() if r.get("cluster_id") == cid)
 
 
-def test_precheck_reuses_the_workflow_point(sim, ansible):
+def test_precheck_reuses_the_workflow_point(sim, ansible, posts, workflow_of):
     cid = sim.cluster("prod-b")["id"]
-    rc, workflow, output = run(ansible, "cce_upgrade_workflow", {"cluster_id": cid, "target_version": "v1.30"})
+    rc, workflow, output = ansible.run_module("cce_upgrade_workflow", {"cluster_id": cid, "target_version": "v1.30"})
     assert rc == 0, output
     rc, first, output = precheck(ansible, cid)
     assert rc == 0, output
     assert first["workflow_id"] == workflow["workflow_id"]
-    rc, info, output = run(ansible, "cce_upgrade_workflow_info", {"cluster_id": cid})
-    assert info["workflow"]["points"]["pre_check"]["task_id"] == first["task_id"], output
+    workflow = workflow_of(sim, cid)
+    assert workflow["points"]["pre_check"]["task_id"] == first["task_id"], workflow
     rc, second, output = precheck(ansible, cid)
     assert rc == 0, output
     assert (second["changed"], second["reused"], second["task_id"]) == (False, True, first["task_id"])
-    assert len(posts(sim, cid)) == 1
+    assert len(posts(sim, cid, PRECHECK)) == 1
     rc, forced, output = precheck(ansible, cid, force=True)
     assert rc == 0, output
     assert (forced["changed"], forced["reused"], forced["phase"]) == (True, False, "Success")
     assert forced["task_id"] != first["task_id"]
-    assert len(posts(sim, cid)) == 2
+    assert len(posts(sim, cid, PRECHECK)) == 2
 
 
 def test_check_mode_starts_nothing(sim, ansible):
     cid = sim.cluster("prod-c")["id"]
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "target_version": "v1.30"}, check=True, diff=True)
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": "v1.30"}, check=True, diff=True)
     assert rc == 0, output
     assert result["changed"] is True
     assert result["task_id"] is None
@@ -113,7 +73,7 @@ def test_check_mode_starts_nothing(sim, ansible):
     assert sim.writes(cid) == []
 
 
-def test_fatal_risk_fails_listing_items_then_passes_when_skipped(sim, ansible):
+def test_fatal_risk_fails_listing_items_then_passes_when_skipped(sim, ansible, posts):
     cid = sim.cluster("risky-a")["id"]
     rc, failed, output = precheck(ansible, cid)
     assert rc != 0, output
@@ -131,7 +91,7 @@ def test_fatal_risk_fails_listing_items_then_passes_when_skipped(sim, ansible):
     assert passed["phase"] == "Success"
     assert passed["fatal_count"] == 0
     assert passed["task_id"] != failed["task_id"]
-    assert len(posts(sim, cid)) == 2
+    assert len(posts(sim, cid, PRECHECK)) == 2
 
 
 def test_fatal_risk_skipped_per_node_on_autopilot(sim, ansible):
@@ -145,22 +105,42 @@ def test_fatal_risk_skipped_per_node_on_autopilot(sim, ansible):
     assert passed["phase"] == "Success"
 
 
-def test_running_precheck_is_attached_not_duplicated(sim, ansible, slow_sim):
-    slow_sim.reset()
-    cid = slow_sim.cluster("prod-a")["id"]
-    env = {"HW_CCE_ENDPOINT": slow_sim.url, "HW_IAM_ENDPOINT": slow_sim.url}
+def test_precheck_expired_on_the_server_clock_is_not_reused(sim, ansible, posts):
+    """CCE judges expiry on its own clock: once the simulator's clock passed the expiry (the local
+    clock still says an hour to go), a new pre-check starts and the upgrade that needs it succeeds."""
+    cid = sim.cluster("prod-a")["id"]
+    rc, first, output = precheck(ansible, cid)
+    assert rc == 0, output
+    assert first["changed"] is True and first["phase"] == "Success"
+    sim.advance(3700)
+
+    rc, second, output = precheck(ansible, cid)
+    assert rc == 0, output
+    assert (second["changed"], second["reused"], second["phase"]) == (True, False, "Success"), second
+    assert second["task_id"] != first["task_id"]
+    assert len(posts(sim, cid, PRECHECK)) == 2
+
+    rc, upgraded, output = ansible.run_module("cce_cluster_upgrade", dict(
+        {"cluster_id": cid, "target_version": "v1.30", "is_only_upgrade": False}, **ansible.fast))
+    assert rc == 0, output
+    assert upgraded["changed"] is True and upgraded["phase"] == "Success"
+    assert sim.cluster("prod-a")["version"] == "v1.30"
+
+
+def test_running_precheck_is_attached_not_duplicated(sim, slow, slow_ansible):
+    cid = slow.cluster("prod-a")["id"]
     args = {"cluster_id": cid, "target_version": "v1.30", "wait": False}
-    rc, first, output = run(ansible, MODULE, args, env=env)
+    rc, first, output = slow_ansible.run_module(MODULE, args)
     assert rc == 0, output
     assert first["changed"] is True
     assert first["phase"] in ("Init", "Running")
-    rc, second, output = run(ansible, MODULE, args, env=env)
+    rc, second, output = slow_ansible.run_module(MODULE, args)
     assert rc == 0, output
     assert (second["changed"], second["attached"], second["task_id"]) == (False, True, first["task_id"])
-    rc, waited, output = run(ansible, MODULE, dict(args, wait=True, wait_timeout=1, poll_interval=0.3), env=env)
+    rc, waited, output = slow_ansible.run_module(MODULE, dict(args, wait=True, wait_timeout=1, poll_interval=0.3))
     assert rc != 0, output
     assert "still" in waited["msg"] and first["task_id"] in waited["msg"]
-    assert len([w for w in slow_sim.writes(cid) if w["path"].endswith("/operation/precheck")]) == 1
+    assert len([w for w in slow.writes(cid) if w["path"].endswith(PRECHECK)]) == 1
     assert sim.writes(cid) == []
 
 
@@ -172,7 +152,7 @@ def test_running_precheck_is_attached_not_duplicated(sim, ansible, slow_sim):
 ])
 def test_bad_input_fails_before_any_request(sim, ansible, args, option):
     args = dict({"cluster_id": sim.cluster("prod-a")["id"], "target_version": "v1.30"}, **args)
-    rc, result, output = run(ansible, MODULE, args)
+    rc, result, output = ansible.run_module(MODULE, args)
     assert rc != 0, output
     assert option in result["msg"]
     assert sim.requests() == []

@@ -4,29 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """hwcloud.cce.cce_upgrade_workflow against the simulator (real ansible runs)."""
 
-import json
-import tempfile
-from pathlib import Path
-
 import pytest
 
 MODULE = "cce_upgrade_workflow"
-
-
-def run(ansible, module, args=None, check=False, diff=False):
-    """``ansible.run_module`` with the result read through the ``tree`` callback.
-
-    ansible-core ships no ``json`` stdout callback, so the result file written by ``tree`` (kept
-    whole, diff included, at verbosity 3) is the reliable way to get the module's result.
-    """
-    tree = Path(tempfile.mkdtemp(prefix="tree-", dir=str(ansible.tmp_path)))
-    env = {"ANSIBLE_STDOUT_CALLBACK": "default", "ANSIBLE_CALLBACKS_ENABLED": "tree",
-           "ANSIBLE_CALLBACK_TREE_DIR": str(tree), "ANSIBLE_DEPRECATION_WARNINGS": "0"}
-    rc, result, output = ansible.run_module(module, args, check=check, diff=diff, env=env, verbosity=3)
-    path = tree / "localhost"
-    if path.exists():
-        result = json.loads(path.read_text())
-    return rc, result, output
 
 
 def cluster_id(sim, name):
@@ -38,8 +18,7 @@ def patches(sim, cid):
 
 
 def create(ansible, cid, target="v1.30", flavor="cce"):
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "target_version": target,
-                                                     "cluster_flavor": flavor})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": target, "cluster_flavor": flavor})
     assert rc == 0, output
     return result
 
@@ -69,7 +48,7 @@ def test_create_then_rerun_is_unchanged(sim, ansible, name, flavor, prefix):
 
 def test_check_mode_reports_without_writing(sim, ansible):
     cid = cluster_id(sim, "prod-b")
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "target_version": "v1.30"}, check=True, diff=True)
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": "v1.30"}, check=True, diff=True)
     assert rc == 0, output
     assert result["changed"] is True
     assert result["workflow_id"] is None
@@ -82,7 +61,7 @@ def test_workflow_id_that_is_not_the_open_one_fails(sim, ansible):
     cid = cluster_id(sim, "prod-c")
     first = create(ansible, cid, target="v1.30")
     other = "0b6c43b5-8a5d-11ee-9ea1-0255ac100b05"
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "target_version": "v1.30", "workflow_id": other})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": "v1.30", "workflow_id": other})
     assert rc != 0, output
     assert "workflow_id %s is not the open upgrade workflow" % other in result["msg"]
     assert first["workflow_id"] in result["msg"]
@@ -92,7 +71,7 @@ def test_workflow_id_that_is_not_the_open_one_fails(sim, ansible):
 def test_open_workflow_for_another_target_fails_naming_it(sim, ansible):
     cid = cluster_id(sim, "prod-b")
     first = create(ansible, cid)
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "target_version": "v1.31"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": "v1.31"})
     assert rc != 0, output
     assert first["workflow_id"] in result["msg"]
     assert "v1.30" in result["msg"]
@@ -103,7 +82,7 @@ def test_open_workflow_for_another_target_fails_naming_it(sim, ansible):
 
 def test_target_not_offered_is_refused_by_cce(sim, ansible):
     cid = cluster_id(sim, "prod-a")
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "target_version": "v1.31"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": "v1.31"})
     assert rc != 0, output
     assert "v1.31" in result["msg"]
     assert result["status_code"] == 400
@@ -113,25 +92,25 @@ def test_cancel_open_workflow_then_rerun_is_unchanged(sim, ansible):
     cid = cluster_id(sim, "prod-a")
     workflow_id = create(ansible, cid)["workflow_id"]
 
-    rc, checked, output = run(ansible, MODULE, {"cluster_id": cid, "state": "cancelled"}, check=True, diff=True)
+    rc, checked, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": "cancelled"}, check=True, diff=True)
     assert rc == 0, output
     assert checked["changed"] is True
     assert checked["diff"]["before"]["phase"] == "Init"
     assert checked["diff"]["after"]["phase"] == "Cancel"
     assert patches(sim, cid) == []
 
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "state": "cancelled"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": "cancelled"})
     assert rc == 0, output
     assert result["changed"] is True
     assert result["workflow_id"] == workflow_id
     assert result["workflow"]["phase"] == "Cancel"
     assert len(patches(sim, cid)) == 1
 
-    rc, again, output = run(ansible, MODULE, {"cluster_id": cid, "state": "cancelled", "workflow_id": workflow_id})
+    rc, again, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": "cancelled", "workflow_id": workflow_id})
     assert rc == 0, output
     assert again["changed"] is False
     assert again["workflow"]["phase"] == "Cancel"
-    rc, nothing, output = run(ansible, MODULE, {"cluster_id": cid, "state": "cancelled"})
+    rc, nothing, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": "cancelled"})
     assert rc == 0, output
     assert nothing["changed"] is False
     assert nothing["workflow_id"] is None
@@ -144,7 +123,7 @@ def test_cancel_open_workflow_then_rerun_is_unchanged(sim, ansible):
 def test_cancel_autopilot(sim, ansible):
     cid = cluster_id(sim, "ap-b")
     create(ansible, cid, flavor="autopilot")
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "state": "cancelled", "cluster_flavor": "autopilot"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": "cancelled", "cluster_flavor": "autopilot"})
     assert rc == 0, output
     assert result["changed"] is True
     assert result["workflow"]["phase"] == "Cancel"
@@ -154,24 +133,23 @@ def test_cancel_autopilot(sim, ansible):
 def test_cancel_refused_while_precheck_runs(sim, ansible):
     cid = cluster_id(sim, "prod-a")
     workflow_id = create(ansible, cid)["workflow_id"]
-    rc, _result, output = run(ansible, "cce_precheck", {"cluster_id": cid, "target_version": "v1.30", "wait": False})
+    rc, _result, output = ansible.run_module("cce_precheck", {"cluster_id": cid, "target_version": "v1.30", "wait": False})
     assert rc == 0, output
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "state": "cancelled"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": "cancelled"})
     assert rc != 0, output
     assert "cannot cancel upgrade workflow %s" % workflow_id in result["msg"]
     assert "Running" in result["msg"]
     assert patches(sim, cid) == []
 
 
-def test_cancel_pending_workflow_after_failed_precheck(sim, ansible):
+def test_cancel_pending_workflow_after_failed_precheck(sim, ansible, fast, workflow_of):
     cid = cluster_id(sim, "risky-a")
     workflow_id = create(ansible, cid)["workflow_id"]
-    rc, _result, output = run(ansible, "cce_precheck", {"cluster_id": cid, "target_version": "v1.30",
-                                                              "poll_interval": 0.2})
+    rc, _result, output = ansible.run_module("cce_precheck", dict({"cluster_id": cid, "target_version": "v1.30"}, **fast))
     assert rc != 0, output
-    rc, info, output = run(ansible, "cce_upgrade_workflow_info", {"cluster_id": cid, "workflow_id": workflow_id})
-    assert info["workflow"]["phase"] == "Pending", output
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "state": "cancelled", "workflow_id": workflow_id})
+    workflow = workflow_of(sim, cid, workflow_id)
+    assert workflow["phase"] == "Pending", workflow
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": "cancelled", "workflow_id": workflow_id})
     assert rc == 0, output
     assert result["changed"] is True
     assert result["workflow"]["phase"] == "Cancel"
@@ -182,7 +160,7 @@ def test_cancel_refusal_from_cce_is_reported(sim, ansible):
     create(ansible, cid)
     sim.set_faults({"rules": [{"fault": "error", "method": "PATCH", "path": "upgradeworkflows", "status": 400,
                                "error_code": "CCE.01400001", "message": "critical path has not been executed"}]})
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "state": "cancelled"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "state": "cancelled"})
     assert rc != 0, output
     assert "CCE refused" in result["msg"]
     assert "critical path has not been executed" in result["msg"]
@@ -198,7 +176,7 @@ def test_cancel_refusal_from_cce_is_reported(sim, ansible):
 ])
 def test_bad_input_fails_before_any_request(sim, ansible, args, option):
     args = dict({"cluster_id": cluster_id(sim, "prod-a")}, **args)
-    rc, result, output = run(ansible, MODULE, args)
+    rc, result, output = ansible.run_module(MODULE, args)
     assert rc != 0, output
     assert option in result["msg"]
     assert sim.requests() == []

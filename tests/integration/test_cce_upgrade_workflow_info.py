@@ -4,35 +4,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """hwcloud.cce.cce_upgrade_workflow_info against the simulator (real ansible runs)."""
 
-import json
-import tempfile
-from pathlib import Path
-
 import pytest
 
 MODULE = "cce_upgrade_workflow_info"
 
 
-def run(ansible, module, args=None, check=False, diff=False):
-    """``ansible.run_module`` with the result read through the ``tree`` callback.
-
-    ansible-core ships no ``json`` stdout callback, so the result file written by ``tree`` (kept
-    whole, diff included, at verbosity 3) is the reliable way to get the module's result.
-    """
-    tree = Path(tempfile.mkdtemp(prefix="tree-", dir=str(ansible.tmp_path)))
-    env = {"ANSIBLE_STDOUT_CALLBACK": "default", "ANSIBLE_CALLBACKS_ENABLED": "tree",
-           "ANSIBLE_CALLBACK_TREE_DIR": str(tree), "ANSIBLE_DEPRECATION_WARNINGS": "0"}
-    rc, result, output = ansible.run_module(module, args, check=check, diff=diff, env=env, verbosity=3)
-    path = tree / "localhost"
-    if path.exists():
-        result = json.loads(path.read_text())
-    return rc, result, output
-
-
 @pytest.mark.parametrize("check", [False, True])
 def test_cluster_without_workflows(sim, ansible, check):
     cid = sim.cluster("prod-a")["id"]
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid}, check=check)
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid}, check=check)
     assert rc == 0, output
     assert result["changed"] is False
     assert (result["workflows"], result["workflow"], result["workflow_id"], result["open_workflow"]) == ([], None, None, None)
@@ -43,15 +23,15 @@ def test_cluster_without_workflows(sim, ansible, check):
 def test_open_cancelled_and_single_workflow(sim, ansible, name, flavor):
     cid = sim.cluster(name)["id"]
     base = {"cluster_id": cid, "cluster_flavor": flavor}
-    rc, first, output = run(ansible, "cce_upgrade_workflow", dict(base, target_version="v1.30"))
+    rc, first, output = ansible.run_module("cce_upgrade_workflow", dict(base, target_version="v1.30"))
     assert rc == 0, output
-    rc, _cancel, output = run(ansible, "cce_upgrade_workflow", dict(base, state="cancelled"))
+    rc, _cancel, output = ansible.run_module("cce_upgrade_workflow", dict(base, state="cancelled"))
     assert rc == 0, output
-    rc, second, output = run(ansible, "cce_upgrade_workflow", dict(base, target_version="v1.30"))
+    rc, second, output = ansible.run_module("cce_upgrade_workflow", dict(base, target_version="v1.30"))
     assert rc == 0, output
     writes = len(sim.writes(cid))
 
-    rc, listed, output = run(ansible, MODULE, base, check=True)
+    rc, listed, output = ansible.run_module(MODULE, base, check=True)
     assert rc == 0, output
     assert listed["changed"] is False
     assert [w["workflow_id"] for w in listed["workflows"]] == [second["workflow_id"], first["workflow_id"]]
@@ -61,7 +41,7 @@ def test_open_cancelled_and_single_workflow(sim, ansible, name, flavor):
     assert listed["workflow"]["target_version"] == "v1.30"
     assert listed["workflow"]["points"]["pre_check"]["task_id"] is None
 
-    rc, one, output = run(ansible, MODULE, dict(base, workflow_id=first["workflow_id"]))
+    rc, one, output = ansible.run_module(MODULE, dict(base, workflow_id=first["workflow_id"]))
     assert rc == 0, output
     assert one["workflow_id"] == first["workflow_id"]
     assert one["workflow"]["phase"] == "Cancel"
@@ -73,14 +53,14 @@ def test_open_cancelled_and_single_workflow(sim, ansible, name, flavor):
 def test_unknown_workflow_fails_with_not_found(sim, ansible):
     cid = sim.cluster("prod-c")["id"]
     missing = "0b6c43b5-8a5d-11ee-9ea1-0255ac100b05"
-    rc, result, output = run(ansible, MODULE, {"cluster_id": cid, "workflow_id": missing})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "workflow_id": missing})
     assert rc != 0, output
     assert missing in result["msg"]
     assert result["status_code"] == 404
 
 
 def test_bad_cluster_id_fails_before_any_request(sim, ansible):
-    rc, result, output = run(ansible, MODULE, {"cluster_id": "prod-a"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": "prod-a"})
     assert rc != 0, output
     assert "cluster_id" in result["msg"]
     assert sim.requests() == []
