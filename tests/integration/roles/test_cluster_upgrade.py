@@ -206,7 +206,7 @@ def test_window_closing_pauses_and_next_window_resumes(slow_ansible, slow_sim):
         wait_for(lambda: posts_to(sim, cid, "/operation/upgrade/continue") or resume.poll() is not None,
                  what="the continue POST")
         sim.control("POST", "clock", {"advance": LONG_UPGRADE})
-        out, _ = resume.communicate(timeout=300)
+        out = resume.communicate(timeout=300)[0]
     finally:
         if resume.poll() is None:
             kill_group(resume)
