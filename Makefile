@@ -11,7 +11,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(abspath $(COLLECTIONS))
 export PYTHONPATH := $(abspath tests/simulator)
 export VENV
 
-.PHONY: help venv test unit integration sanity lint docs build demo simulator clean
+.PHONY: help venv test unit integration sanity lint docs build demo simulator bench soak clean
 
 help:
 	@echo "make demo        install, start the simulator, upgrade a cluster end to end"
@@ -23,6 +23,8 @@ help:
 	@echo "make lint        ansible-lint (production), yamllint, antsibull-changelog lint"
 	@echo "make docs        antsibull-docs lint-collection-docs --plugin-docs"
 	@echo "make build       build/hwcloud-cce-<version>.tar.gz, galaxy-importer, EE build context"
+	@echo "make bench       performance benchmark (table + bench-results.json); not part of make test"
+	@echo "make soak        50 role runs under 20 % faults + 20 SIGKILL interruptions (soak-results.json)"
 	@echo "make venv        create $(VENV) with the pinned tools (requirements-dev.txt)"
 
 # The venv is (re)made when the pinned requirements change. The symlink gives
@@ -62,6 +64,12 @@ simulator: $(STAMP)
 
 demo: $(STAMP)
 	bash .ci/demo
+
+bench: $(STAMP)
+	bash .ci/bench
+
+soak: $(STAMP)
+	bash .ci/soak
 
 clean:
 	rm -rf $(VENV) .venv-core-next build tests/output .ansible .pytest_cache importer_result.json changelogs/.plugin-cache.yaml
