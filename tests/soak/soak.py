@@ -69,7 +69,7 @@ class Sim:
         if not line.startswith("listening on "):
             raise RuntimeError("simulator did not start: %r" % line)
         self.url = line.split("listening on ", 1)[1].strip()
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
+        threading.Thread(target=lambda: [None for _unused in self.proc.stdout], daemon=True).start()
 
     def control(self, method, name, payload=None):
         data = None if payload is None else json.dumps(payload).encode()
@@ -156,7 +156,7 @@ class Soak:
     def interrupt_one(self, index, typical):
         cid, flavor = self.new_cluster("kill")
         delay = self.rng.uniform(1.0, typical)
-        first, _ = self.run_playbook(cid, flavor, kill_after=delay, log=self.tmp / ("kill-%03d.log" % index))
+        first, _rest = self.run_playbook(cid, flavor, kill_after=delay, log=self.tmp / ("kill-%03d.log" % index))
         log = self.tmp / ("rerun-%03d.log" % index)
         rc, seconds = self.run_playbook(cid, flavor, log=log)
         record = {"phase": "interruption", "cluster_id": cid, "flavor": flavor, "kill_after": round(delay, 1),

@@ -77,7 +77,7 @@ def _requests_per_second(sim, path, signer, connections=4, window=1.0):
         conn.close()
         counts.append(done)
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [threading.Thread(target=worker) for _unused in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -104,7 +104,7 @@ def test_scenario_and_faults_flags_with_capacity(tmp_path, simulator_factory, si
     cid = sim.cluster("solo")["id"]
     # capacity: signed keep-alive requests from 4 connections; best of three one-second windows
     path = "/api/v3/projects/%s/clusters/%s" % (sim.credentials["project_id"], cid)
-    rates = [_requests_per_second(sim, path, signer) for _ in range(3)]
+    rates = [_requests_per_second(sim, path, signer) for _unused in range(3)]
     assert max(rates) >= 300, rates
 
 

@@ -144,9 +144,9 @@ def test_html_fault(sim, api):
 
 def test_probability_is_seeded(sim, api):
     outcomes = []
-    for _ in range(2):
+    for _unused in range(2):
         sim.set_faults({"seed": 7, "rules": [{"fault": "error", "probability": 0.5}]})
-        outcomes.append([api.get(_clusters_url(api)).status_code for _ in range(12)])
+        outcomes.append([api.get(_clusters_url(api)).status_code for _unused in range(12)])
     assert outcomes[0] == outcomes[1]
     assert set(outcomes[0]) == {200, 500}
 

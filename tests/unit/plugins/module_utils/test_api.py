@@ -55,33 +55,32 @@ def test_list_clusters_query_drops_none():
 
 
 def test_create_workflow_body_serialises_like_sdk():
-    method, path, body, _ = call("cce", "create_workflow", CID, "v1.23")
+    method, path, body, _rest = call("cce", "create_workflow", CID, "v1.23")
     assert method == "POST" and path.endswith("/operation/upgradeworkflows")
     assert json.dumps(body) == '{"kind": "WorkFlowTask", "apiVersion": "v3", "spec": {"targetVersion": "v1.23"}}'
 
 
 def test_cancel_workflow_is_patch():
-    method, path, body, _ = call("autopilot", "cancel_workflow", CID, "w1")
+    method, path, body, _rest = call("autopilot", "cancel_workflow", CID, "w1")
     assert method == "PATCH" and path == "/autopilot/v3/projects/proj/clusters/%s/operation/upgradeworkflows/w1" % CID
     assert json.dumps(body) == '{"status": {"phase": "Cancel"}}'
 
 
 def test_precheck_body():
-    _m, path, body, _ = call("cce", "create_precheck", CID, "v1.29.3-r0", "v1.30",
-                             skipped_items=["node-check", {"name": "x", "resourceSelector": {"key": "node.uid",
-                                                                                            "values": ["n1"],
-                                                                                            "operator": "In"}}])
+    selector = {"key": "node.uid", "values": ["n1"], "operator": "In"}
+    _m, path, body, _rest = call("cce", "create_precheck", CID, "v1.29.3-r0", "v1.30",
+                             skipped_items=["node-check", {"name": "x", "resourceSelector": selector}])
     assert path.endswith("/operation/precheck")
     assert body == {"apiVersion": "v3", "kind": "PreCheckTask", "spec": {
         "clusterID": CID, "clusterVersion": "v1.29.3-r0", "targetVersion": "v1.30",
         "skippedCheckItemList": [{"name": "node-check"}, {"name": "x", "resourceSelector": {
             "key": "node.uid", "values": ["n1"], "operator": "In"}}]}}
-    _m, _p, body, _ = call("cce", "create_precheck", CID, "v1.29", "v1.30")
+    _m, _p, body, _rest = call("cce", "create_precheck", CID, "v1.29", "v1.30")
     assert "skippedCheckItemList" not in body["spec"]
 
 
 def test_postcheck_body():
-    _m, path, body, _ = call("autopilot", "create_postcheck", CID, "v1.29", "v1.30")
+    _m, path, body, _rest = call("autopilot", "create_postcheck", CID, "v1.29", "v1.30")
     assert path == "/autopilot/v3/projects/proj/clusters/%s/operation/postcheck" % CID
     assert body == {"kind": "PostCheckTask", "apiVersion": "v3",
                     "spec": {"clusterID": CID, "clusterVersion": "v1.29", "targetVersion": "v1.30"}}
@@ -95,7 +94,7 @@ def test_upgrade_body_and_submit():
         "isOnlyUpgrade": False}}}
     assert upgrade_body("v1.30")["spec"]["clusterUpgradeAction"]["strategy"]["inPlaceRollingUpdate"] == {
         "userDefinedStep": 20}
-    method, path, sent, _ = call("cce", "submit_upgrade", CID, body)
+    method, path, sent, _rest = call("cce", "submit_upgrade", CID, body)
     assert (method, path, sent) == ("POST", "/api/v3/projects/proj/clusters/%s/operation/upgrade" % CID, body)
 
 

@@ -253,7 +253,7 @@ class Stub:
         self.thread.start()
 
     def reply(self, status, body=b"{}", headers=None, times=1):
-        for _ in range(times):
+        for _unused in range(times):
             self.script.append(("reply", status, headers or {}, body))
 
     def close(self):

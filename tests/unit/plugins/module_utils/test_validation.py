@@ -48,13 +48,13 @@ def test_target_accepted(current, target, allowed):
 
 
 @pytest.mark.parametrize("current,target,allowed,pattern", [
-    ("v1.29", "v1.28", ["v1.30"], r"target_version v1.28 is lower than .* v1.29: CCE cannot downgrade\. "
-                                   r"Accepted target_version values: v1.30$"),
+    ("v1.29", "v1.28", ["v1.30"],
+     r"target_version v1.28 is lower than .* v1.29: CCE cannot downgrade\. Accepted target_version values: v1.30$"),
     ("v1.29.3-r0", "v1.29.1-r0", ["v1.30"], "cannot downgrade"),
     ("v1.29", "v1.29", ["v1.30"], r"target_version v1.29 is the cluster's current version .*values: v1.30$"),
     ("v1.29.3-r0", "v1.29", ["v1.30"], "is the cluster's current version"),
-    ("v1.29", "v1.31", ["v1.30"], r"target_version v1.31 skips v1.30: .* upgrade to v1.30 first\. "
-                                   r"Accepted target_version values: v1.30$"),
+    ("v1.29", "v1.31", ["v1.30"],
+     r"target_version v1.31 skips v1.30: .* upgrade to v1.30 first\. Accepted target_version values: v1.30$"),
     ("v1.25", "v1.28", ["v1.27"], "skips v1.27"),
     ("v1.29", "v1.30.9-r0", ["v1.30.2-r0", "v1.30"], r"v1.30.9-r0 is not offered .*values: v1.30.2-r0, v1.30$"),
     ("v1.31", "v1.32", [], r"not offered.*Accepted target_version values: none$"),

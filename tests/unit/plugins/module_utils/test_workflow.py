@@ -254,8 +254,8 @@ def test_skipped_items_body_uses_node_uid_selector():
 
 
 def test_skipped_items_of_reads_the_echoed_spec():
-    doc = precheck(skipped=[{"name": "a"}, {"name": "b", "resourceSelector": {"key": "node.uid", "values": ["n1"],
-                                                                                "operator": "In"}}])
+    selector = {"key": "node.uid", "values": ["n1"], "operator": "In"}
+    doc = precheck(skipped=[{"name": "a"}, {"name": "b", "resourceSelector": selector}])
     assert wf.skipped_items_of(doc) == [{"name": "a", "node_ids": None}, {"name": "b", "node_ids": ["n1"]}]
 
 
