@@ -19,7 +19,7 @@ description:
     or next window opens and closes, how many minutes are left, and when the following window opens.
   - A window belongs to the weekday on which it B(opens); a window that crosses midnight
     (for example C(start=23:00), C(duration=180)) stays open into the next day.
-  - The start time is local wall-clock time in O(timezone). On a daylight-saving day a start time
+  - The start time is local wall-clock time in O(_input.timezone). On a daylight-saving day a start time
     that does not exist (the clock jumps over it) opens the window at the first instant after the
     jump; a start time that occurs twice opens it at the first occurrence. The duration is elapsed
     time, so a window that spans a clock change still lasts exactly O(_input.duration) minutes.

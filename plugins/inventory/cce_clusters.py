@@ -181,6 +181,7 @@ EXAMPLES = r"""
 plugin: hwcloud.cce.cce_clusters
 region: cn-north-4
 
+---
 # prod.cce_clusters.yml: available v1.29 production clusters of two regions
 plugin: hwcloud.cce.cce_clusters
 sources:
@@ -197,6 +198,7 @@ keyed_groups:
 compose:
   cce_fleet_target_version: "'v1.30'"
 
+---
 # Only Autopilot clusters, named by ID
 plugin: hwcloud.cce.cce_clusters
 region: cn-north-4

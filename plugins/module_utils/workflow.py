@@ -483,7 +483,7 @@ def normalize_precheck(document, skipped=None, point=None):
         "target_version": _dig(document, "spec", "targetVersion"),
         "expire_timestamp": precheck_expire_text(document, point),
         "message": _dig(document, "status", "message") or "",
-        "items": group_items_by_level(items),
+        "check_items": group_items_by_level(items),
         "fatal_count": len(blocking),
         "blocking_items": blocking,
     }
@@ -513,7 +513,7 @@ def normalize_snapshot_task(document):
         "completion_time": _dig(document, "status", "completionTime"),
         "creation_timestamp": _dig(document, "metadata", "creationTimestamp"),
         "update_timestamp": _dig(document, "metadata", "updateTimestamp"),
-        "items": sub_tasks,
+        "sub_tasks": sub_tasks,
     }
 
 

@@ -89,7 +89,7 @@ EXAMPLES = r"""
 
 - name: Show the warnings
   ansible.builtin.debug:
-    msg: "{{ precheck.items.warning | map(attribute='name') | list }}"
+    msg: "{{ precheck.check_items.warning | map(attribute='name') | list }}"
 
 - name: Accept one risk everywhere and another on two nodes only
   hwcloud.cce.cce_precheck:
@@ -168,7 +168,7 @@ fatal_count:
   returned: always
   type: int
   sample: 0
-items:
+check_items:
   description: The check items of the pre-check (cluster, add-on and node items), grouped by level.
   returned: always
   type: dict
@@ -396,7 +396,7 @@ def report(module, document, how, workflow, skipped):
         expire_timestamp=summary["expire_timestamp"],
         message=summary["message"],
         fatal_count=summary["fatal_count"],
-        items=summary["items"],
+        check_items=summary["check_items"],
     )
     if how == "created":
         result["diff"] = dict(before={}, after={"task_id": summary["task_id"], "phase": summary["phase"]})

@@ -133,7 +133,7 @@ task:
     update_timestamp:
       description: When the task last changed.
       type: str
-    items:
+    sub_tasks:
       description: Sub-tasks of the snapshot.
       type: list
       elements: dict
@@ -287,7 +287,7 @@ def report(module, workflow, task, task_id, how):
                   after={"phase": "Success"} if how == "would_create" else state),
     )
     if phase in wf.SNAPSHOT_FAILED_PHASES:
-        messages = "; ".join(item["message"] for item in normalized["items"] if item.get("message"))
+        messages = "; ".join(item["message"] for item in normalized["sub_tasks"] if item.get("message"))
         result.pop("diff")
         result.pop("changed")
         module.fail("snapshot task %s of cluster %s ended in phase %s%s"

@@ -27,8 +27,8 @@ def test_precheck_then_rerun_reuses_it(sim, ansible, name, flavor, posts):
     assert first["workflow_id"] is None
     assert first["fatal_count"] == 0
     assert first["expire_timestamp"]
-    assert set(first["items"]) == {"fatal", "warning", "info"}
-    names = [item["name"] for item in first["items"]["info"]]
+    assert set(first["check_items"]) == {"fatal", "warning", "info"}
+    names = [item["name"] for item in first["check_items"]["info"]]
     assert "upgrade-limit-check" in names and "node-status-check" in names
     assert len(posts(sim, cid, PRECHECK)) == 1
 
@@ -37,7 +37,7 @@ def test_precheck_then_rerun_reuses_it(sim, ansible, name, flavor, posts):
     assert second["changed"] is False
     assert second["reused"] is True
     assert second["task_id"] == first["task_id"]
-    assert second["items"] == first["items"]
+    assert second["check_items"] == first["check_items"]
     assert len(sim.writes(cid)) == 1
     prefix = "/autopilot/" if flavor == "autopilot" else "/api/"
     assert all(r["path"].startswith(prefix) for r in sim.requests() if r.get("cluster_id") == cid)
@@ -82,7 +82,7 @@ def test_fatal_risk_fails_listing_items_then_passes_when_skipped(sim, ansible, p
     assert "skipped_check_items" in failed["msg"]
     assert failed["fatal_count"] == 1
     assert [i["name"] for i in failed["fatal_items"]] == ["deprecated-api-check"]
-    assert [i["name"] for i in failed["items"]["fatal"]] == ["deprecated-api-check"]
+    assert [i["name"] for i in failed["check_items"]["fatal"]] == ["deprecated-api-check"]
     assert failed["phase"] == "Failed"
 
     rc, passed, output = precheck(ansible, cid, skipped_check_items=["deprecated-api-check"])

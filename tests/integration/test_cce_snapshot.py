@@ -24,7 +24,7 @@ def test_snapshot_then_rerun_reuses_it(sim, ansible, name, flavor, prefix, posts
     assert first["reused"] is False
     assert first["task_id"]
     assert first["task"]["task_id"] == first["task_id"]
-    assert first["task"]["items"][0]["type"] == "master-backup"
+    assert first["task"]["sub_tasks"][0]["type"] == "master-backup"
     assert [w["path"].startswith(prefix) for w in posts(sim, cid, SNAPSHOT)] == [True]
 
     rc, second, output = snapshot(ansible, cid, cluster_flavor=flavor)

@@ -327,12 +327,12 @@ def test_normalize_precheck():
     assert result["expire_timestamp"] == "2023-11-25 08:21:05.518966 +0000 UTC"
     assert result["fatal_count"] == 1
     assert [i["name"] for i in result["blocking_items"]] == ["deprecated-api-check"]
-    assert len(result["items"]["fatal"]) == 3
+    assert len(result["check_items"]["fatal"]) == 3
 
 
 def test_running_precheck_has_no_items():
     result = wf.normalize_precheck({"metadata": {"uid": "p"}, "status": {"phase": "Running"}})
-    assert result["items"] == {"fatal": [], "warning": [], "info": []}
+    assert result["check_items"] == {"fatal": [], "warning": [], "info": []}
     assert result["fatal_count"] == 0 and result["message"] == ""
 
 
@@ -444,7 +444,7 @@ def test_normalize_snapshot_task():
     assert result["phase"] == "Success"
     assert result["progress"] == "100"
     assert result["completion_time"] == "2023-11-25 07:02:00 +0000 UTC"
-    assert result["items"][0]["type"] == "master-backup"
+    assert result["sub_tasks"][0]["type"] == "master-backup"
     assert wf.normalize_snapshot_task(None) is None
 
 
