@@ -144,6 +144,12 @@ def test_module_fails_before_sending_without_credentials(monkeypatch, capsys):
 
 
 def test_module_env_fallback_and_warning(monkeypatch, capsys):
+    from ansible.module_utils.common import warnings as ansible_warnings
+
+    # Warnings are process-global in ansible; start from none so that "warned once" is exact.
+    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
+    for name in ("HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_AUTH_TOKEN", "HW_USER_NAME", "HW_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "AK-env")
     with pytest.raises(SystemExit):
         with patch_module_args({"region": "r", "project_id": "p", "secret_key": "SK-1234567",
