@@ -51,3 +51,27 @@ def test_killed_role_run_is_completed_by_the_rerun(rel, sim, tmp_path):
     workflows = _workflows(rel, cid)
     assert workflows and all(w["phase"] == "Success" for w in workflows), workflows
     assert any(r["fault"] for r in sim.requests()), "no fault fired: the test proved nothing"
+
+
+def test_role_rides_through_faults_on_every_write_step(rel, sim):
+    """A 503 or a lost reply on each write step (workflow, pre-check, snapshot, upgrade, post-check):
+    the role runs the step again, the module re-reads and attaches, and the upgrade completes with
+    one workflow and one upgrade task."""
+    sim.set_faults({"rules": [
+        {"fault": "error", "status": 503, "method": "POST", "path": r"/operation/upgradeworkflows$", "count": 1},
+        {"fault": "reset_after", "method": "POST", "path": r"/operation/precheck$", "count": 1},
+        {"fault": "error", "status": 502, "method": "POST", "path": r"/operation/snapshot$", "count": 1},
+        {"fault": "reset_after", "method": "POST", "path": r"/operation/upgrade$", "count": 1},
+        {"fault": "error", "status": 503, "method": "POST", "path": r"/operation/postcheck$", "count": 1},
+    ]})
+    cid = new_cluster(sim)
+    rc, output = rel.playbook({"cce_upgrade_cluster_id": cid, "cce_upgrade_target_version": "v1.30",
+                               "cce_upgrade_poll_interval": 1})
+    assert rc == 0, output[-4000:]
+    fired = [r for r in sim.requests() if r["fault"]]
+    assert len(fired) == 5, fired
+    sim.set_faults({"rules": []})
+    tasks = list_tasks(rel, cid)
+    assert len(tasks) == 1 and tasks[0]["phase"] == "Success", tasks
+    workflows = _workflows(rel, cid)
+    assert len(workflows) == 1 and workflows[0]["phase"] == "Success", workflows
