@@ -80,12 +80,12 @@ def test_open_workflow_for_another_target_fails_naming_it(sim, ansible):
     assert len(sim.writes(cid)) == 1
 
 
-def test_target_not_offered_is_refused_by_cce(sim, ansible):
+def test_target_not_offered_is_refused_before_any_write(sim, ansible):
     cid = cluster_id(sim, "prod-a")
     rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": "v1.31"})
     assert rc != 0, output
-    assert "v1.31" in result["msg"]
-    assert result["status_code"] == 400
+    assert "target_version v1.31" in result["msg"] and "v1.30" in result["msg"], result["msg"]
+    assert sim.writes(cid) == []
 
 
 def test_cancel_open_workflow_then_rerun_is_unchanged(sim, ansible):
