@@ -69,7 +69,7 @@ def test_cancel_workflow_is_patch():
 def test_precheck_body():
     selector = {"key": "node.uid", "values": ["n1"], "operator": "In"}
     _m, path, body, _rest = call("cce", "create_precheck", CID, "v1.29.3-r0", "v1.30",
-                             skipped_items=["node-check", {"name": "x", "resourceSelector": selector}])
+                                 skipped_items=["node-check", {"name": "x", "resourceSelector": selector}])
     assert path.endswith("/operation/precheck")
     assert body == {"apiVersion": "v3", "kind": "PreCheckTask", "spec": {
         "clusterID": CID, "clusterVersion": "v1.29.3-r0", "targetVersion": "v1.30",
