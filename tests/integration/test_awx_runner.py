@@ -139,8 +139,7 @@ def clean_environment(monkeypatch):
 
 
 def require_upgrade_playbook():
-    if not UPGRADE_PLAYBOOK.is_file():
-        pytest.skip("playbooks/upgrade.yml is not in the tree yet")
+    assert UPGRADE_PLAYBOOK.is_file(), "playbooks/upgrade.yml is missing"
 
 
 def run_job(tmp_path, collections_path, sim, auth, extravars, cmdline=None, timeout=900):
@@ -202,8 +201,7 @@ def test_injected_names_match_the_module_fallbacks():
     """Every injected variable is the first environment fallback of its module option."""
     text = (REPO_ROOT / "plugins" / "module_utils" / "module.py").read_text(encoding="utf-8")
     fallbacks = dict(re.findall(r'(\w+)=dict\([^)]*fallback=_env\("(\w+)"', text))
-    if not fallbacks:
-        pytest.skip("plugins/module_utils/module.py does not declare env fallbacks the expected way")
+    assert fallbacks, "no option=dict(..., fallback=_env(...)) found in plugins/module_utils/module.py"
     for env_name, option in INJECTED_ENV.items():
         assert fallbacks.get(option) == env_name, option
 
