@@ -15,6 +15,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import ansible_runner
 import pytest
 import yaml
 
@@ -143,7 +144,6 @@ def require_upgrade_playbook():
 
 
 def run_job(tmp_path, collections_path, sim, auth, extravars, cmdline=None, timeout=900):
-    ansible_runner = pytest.importorskip("ansible_runner")
     inputs = credential_inputs(sim, auth)
     envvars = render_injectors(load_credential_type(), inputs)
     pdd = build_private_data_dir(tmp_path / "pdd", collections_path, envvars, extravars, cmdline)
