@@ -125,8 +125,12 @@ class Simulator:
             self.faults.configure(faults)
         self.log = collections.deque(maxlen=LOG_LIMIT)
         self.log_lock = threading.Lock()
+        # Bumped by reset: a request still in flight (a delay fault) from before a reset neither
+        # touches the new state nor lands in the new request log.
+        self.generation = 0
 
     def reset(self):
+        self.generation += 1
         self.clock.reset()
         self.cloud = Cloud(self.scenario, self.clock)
         self.auth.clear()
@@ -134,11 +138,12 @@ class Simulator:
         with self.log_lock:
             self.log.clear()
 
-    def record(self, method, path, query, status, cluster_id, fault):
+    def record(self, method, path, query, status, cluster_id, fault, generation=None):
         entry = {"method": method, "path": path, "query": query, "status": status, "cluster_id": cluster_id,
                  "time": time.time(), "fault": fault}
         with self.log_lock:
-            self.log.append(entry)
+            if generation is None or generation == self.generation:
+                self.log.append(entry)
 
     def credentials(self):
         creds = self.scenario["credentials"]
@@ -319,7 +324,11 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(error.status, error.body, error.headers, request_id=request_id)
                 return
             if rule.kind == "delay":
+                generation = sim.generation
                 time.sleep(rule.seconds)
+                if generation != sim.generation:  # reset meanwhile: this request belongs to the old state
+                    self._drop_connection()
+                    return
         status, reply, headers = self._process(method, raw_path, raw_query, body, request_id)
         if rule is not None and rule.kind == "reset_after":
             sim.record(method, raw_path, raw_query, None, cluster_id, fault)

@@ -185,3 +185,28 @@ def test_date_header_is_on_the_simulated_clock(sim, api):
     assert before - 1 <= date_of(response) <= after  # whole seconds, never ahead of the simulated clock
     missing = api.get(api.prefix() + "/clusters/unknown-id")
     assert missing.status_code == 404 and date_of(missing) >= time.time() + 3600
+
+
+def test_request_delayed_across_a_reset_leaves_the_new_state_alone(sim, api):
+    """A delayed request still in flight when the simulator is reset is dropped, not logged."""
+    import threading as _threading
+    import time as _time
+
+    sim.set_faults({"rules": [{"fault": "delay", "seconds": 1, "method": "POST", "path": "/upgradeworkflows$"}]})
+    cid = sim.cluster("prod-a")["id"]
+    worker = _threading.Thread(target=lambda: _swallow(api.post, api.cluster_path(cid) + "/operation/upgradeworkflows",
+                                                       {"kind": "WorkFlowTask", "apiVersion": "v3", "spec": {"targetVersion": "v1.30"}}))
+    worker.start()
+    _time.sleep(0.3)
+    sim.reset()
+    worker.join(10)
+    assert sim.requests() == []
+    assert api.get(api.cluster_path(cid) + "/operation/upgradeworkflows").json()["items"] == []
+
+
+def _swallow(call, *args):
+    """Call, ignoring the dropped connection (requests' errors are OSErrors)."""
+    try:
+        call(*args)
+    except OSError:
+        pass

@@ -569,10 +569,11 @@ _ORIGINAL_SEND_HEADER = BaseHTTPRequestHandler.send_header
 
 
 def _send_header_with_dates(dates):
-    """A send_header that replaces the Date of successive replies with ``dates`` (None: no Date)."""
+    """A send_header that replaces the Date of successive replies with ``dates`` (None: no Date);
+    the last value also serves any further reply (a retried request)."""
     def send_header(self, keyword, value):
         if keyword == "Date":
-            value = dates.pop(0) if dates else value
+            value = dates.pop(0) if len(dates) > 1 else dates[0]
             if value is None:
                 return None
         return _ORIGINAL_SEND_HEADER(self, keyword, value)
