@@ -15,7 +15,7 @@ export VENV
 
 help:
 	@echo "make demo        install, start the simulator, upgrade a cluster end to end"
-	@echo "make test        everything CI checks (.ci/run); the last line is pytest's summary"
+	@echo "make test        everything CI checks (.ci/run calls it); the last line is pytest's summary"
 	@echo "make simulator   serve the default scenario on 127.0.0.1:$(PORT)"
 	@echo "make unit        pytest tests/unit"
 	@echo "make integration pytest tests/integration (real ansible against the simulator)"
@@ -39,19 +39,19 @@ $(STAMP): requirements-dev.txt requirements.txt
 venv: $(STAMP)
 
 test: $(STAMP)
-	bash .ci/run
+	bash .ci/steps
 
 sanity: $(STAMP)
-	bash .ci/run sanity sanity-next
+	bash .ci/steps sanity sanity-next
 
 lint: $(STAMP)
-	bash .ci/run lint yamllint changelog
+	bash .ci/steps lint yamllint changelog
 
 docs: $(STAMP)
-	bash .ci/run docs
+	bash .ci/steps docs
 
 build: $(STAMP)
-	CI_DIST=build bash .ci/run build ee
+	CI_DIST=build bash .ci/steps build ee
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
