@@ -22,6 +22,8 @@ import re
 from ansible_collections.hwcloud.cce.plugins.module_utils.validation import check_upgrade_target, validate_step
 
 ACTIVE_PHASES = ("Init", "Queuing", "Running", "Pause")
+#: Phases in which CCE is working on the task (not paused, not ended).
+RUNNING_PHASES = ("Init", "Queuing", "Running")
 FINAL_PHASES = ("Success", "Failed")
 SUCCESS_PHASE = "Success"
 FAILED_PHASE = "Failed"
@@ -130,6 +132,10 @@ def normalize_task_list(body):
 
 def is_active(task):
     return bool(task) and task.get("phase") in ACTIVE_PHASES
+
+
+def is_running(task):
+    return bool(task) and task.get("phase") in RUNNING_PHASES
 
 
 def find_active_upgrade_task(tasks):

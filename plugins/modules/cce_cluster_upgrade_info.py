@@ -19,6 +19,10 @@ description:
     upgrade and the active upgrade task.
   - With O(task_id), reads only that upgrade task (one request); this is the cheap call to poll with
     C(until)/C(retries).
+  - With O(task_id) and O(watch_seconds), one call keeps reading the task every O(poll_interval) seconds
+    (one request per read) and returns as soon as the task stops running, or when O(watch_seconds) have
+    passed. Fewer module runs for the same polling, which is what a controller upgrading many clusters at
+    once runs out of.
   - Never changes anything.
 author:
   - hwcloud.cce maintainers (@hwcloud-cce)
@@ -32,6 +36,21 @@ options:
     description:
       - ID of one upgrade task (a UUID). When given, only that task is read and returned (RV(task)).
     type: str
+  watch_seconds:
+    description:
+      - With O(task_id), keep reading the task for up to this many seconds, every O(poll_interval)
+        seconds, until its phase is no longer C(Init), C(Queuing) or C(Running).
+      - The result is the last successful read; the module does not fail when the time is up (check
+        RV(task.phase)). A read that fails with a throttling, connection or server error is retried at
+        the next poll; the module fails only when no read succeeded.
+      - V(0) reads the task once.
+    type: int
+    default: 0
+  poll_interval:
+    description:
+      - Seconds between two reads of the task with O(watch_seconds).
+    type: float
+    default: 10
 extends_documentation_fragment:
   - hwcloud.cce.connection
   - ansible.builtin.action_common_attributes
@@ -71,6 +90,17 @@ EXAMPLES = r"""
   register: poll
   until: poll.task.phase in ['Success', 'Failed']
   retries: 120
+  delay: 30
+
+- name: Poll one upgrade task with fewer module runs (one progress report every 5 minutes at most)
+  hwcloud.cce.cce_cluster_upgrade_info:
+    cluster_id: "{{ cluster_id }}"
+    task_id: "{{ upgrade.task_id }}"
+    watch_seconds: 300
+    poll_interval: 30
+  register: poll
+  until: poll.task.phase in ['Success', 'Failed', 'Pause']
+  retries: 36
   delay: 30
 
 - name: Autopilot cluster
@@ -219,11 +249,17 @@ task_id:
   returned: when O(task_id) is given
   type: str
   sample: 6d799ff6-3afe-4242-80b4-6f0a0fa746cb
+polls:
+  description: How many times the task was read (requests sent for it, retries of a failed read included).
+  returned: when O(task_id) is given
+  type: int
+  sample: 1
 """
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
 from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_cluster_id, validate_optional_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import WaitTimeout, wait_until
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 
 
@@ -231,6 +267,8 @@ def argument_spec():
     return dict(
         cluster_id=dict(type="str", required=True),
         task_id=dict(type="str"),
+        watch_seconds=dict(type="int", default=0),
+        poll_interval=dict(type="float", default=10),
     )
 
 
@@ -254,17 +292,36 @@ def validate_input(module):
         validate_optional_id(module.params["task_id"], "task_id")
     except ValueError as err:
         module.fail(str(err))
+    if module.params["watch_seconds"] < 0:
+        module.fail("watch_seconds must be 0 or more seconds, got %d" % module.params["watch_seconds"])
+    if module.params["poll_interval"] <= 0:
+        module.fail("poll_interval must be more than 0 seconds, got %s" % module.params["poll_interval"])
 
 
 def ensure_task_read(module):
-    """Exactly one GET: what a role polls."""
+    """One GET per poll: exactly one without ``watch_seconds``; what a role polls."""
     cluster_id = module.params["cluster_id"]
     task_id = module.params["task_id"]
+    what = "read upgrade task %s of cluster %s" % (task_id, cluster_id)
+    reads = []
+
+    def fetch():
+        reads.append(1)
+        return up.normalize_task(module.api.get_upgrade_task(cluster_id, task_id))
+
     try:
-        body = module.api.get_upgrade_task(cluster_id, task_id)
+        if module.params["watch_seconds"] <= 0:
+            task = fetch()
+        else:
+            task = wait_until(fetch, done=lambda state: not up.is_running(state),
+                              timeout=module.params["watch_seconds"], interval=module.params["poll_interval"])
+    except WaitTimeout as timeout:
+        if timeout.last_state is None:
+            module.fail_from_error(timeout.last_error, what)
+        task = timeout.last_state
     except CceApiError as err:
-        module.fail_from_error(err, "read upgrade task %s of cluster %s" % (task_id, cluster_id))
-    return dict(cluster_id=cluster_id, task_id=task_id, task=up.normalize_task(body))
+        module.fail_from_error(err, what)
+    return dict(cluster_id=cluster_id, task_id=task_id, task=task, polls=len(reads))
 
 
 def ensure_upgrade_info_read(module):

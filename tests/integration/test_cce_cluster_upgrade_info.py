@@ -95,6 +95,49 @@ def test_active_task_and_single_task_poll(slow_ansible, slow):
     assert done["target_versions"] == ["v1.31"]
 
 
+def task_reads(simulator, task_id):
+    return [r for r in simulator.requests() if r["path"].endswith("/operation/upgrade/tasks/" + task_id)]
+
+
+def test_watch_returns_when_the_task_ends_one_request_per_poll(ansible, sim):
+    cid = cluster_id(sim, "prod-a")
+    started = start_upgrade(ansible, cid)
+    before = len(task_reads(sim, started["task_id"]))
+    rc, result, output = info(ansible, cid, task_id=started["task_id"], watch_seconds=120, poll_interval=0.5)
+    assert rc == 0, output
+    assert result["task"]["phase"] == "Success"
+    reads = task_reads(sim, started["task_id"])[before:]
+    assert result["polls"] == len(reads) > 1
+    # It stopped at the first read that saw the end: that read is the last request to the simulator.
+    assert sim.requests()[-1]["path"].endswith("/operation/upgrade/tasks/" + started["task_id"])
+    assert all(r["method"] == "GET" for r in reads)
+
+
+def test_watch_ends_without_failing_when_the_time_is_up(slow_ansible, slow):
+    cid = cluster_id(slow, "prod-c")
+    started = start_upgrade(slow_ansible, cid)
+    before = len(task_reads(slow, started["task_id"]))
+    rc, result, output = info(slow_ansible, cid, task_id=started["task_id"], watch_seconds=1, poll_interval=0.4)
+    assert rc == 0, output
+    assert result["task"]["phase"] in ("Init", "Queuing", "Running")
+    # Reads at 0, 0.4, 0.8 and one at the deadline.
+    assert result["polls"] == len(task_reads(slow, started["task_id"])[before:]) == 4
+
+
+def test_watch_rides_through_a_failed_read(slow_ansible, slow):
+    cid = cluster_id(slow, "prod-c")
+    started = start_upgrade(slow_ansible, cid)
+    slow.set_faults({"rules": [{"fault": "error", "status": 503, "method": "GET",
+                                "path": "/operation/upgrade/tasks/" + started["task_id"], "count": 1}]})
+    rc, result, output = info(slow_ansible, cid, task_id=started["task_id"], watch_seconds=1, poll_interval=0.4,
+                              api_retries=0)
+    assert rc == 0, output
+    assert result["task"]["task_id"] == started["task_id"]
+    assert result["polls"] == 4
+    failed = [r for r in task_reads(slow, started["task_id"]) if r["status"] == 503]
+    assert len(failed) == 1
+
+
 def test_autopilot(ansible, sim):
     cid = cluster_id(sim, "ap-b")
     rc, result, output = info(ansible, cid, cluster_flavor="autopilot")
@@ -115,6 +158,8 @@ def test_ad_hoc_key_value_form(ansible, sim):
 @pytest.mark.parametrize("args, option", [
     ({"cluster_id": "prod-a"}, "cluster_id"),
     ({"task_id": "../../clusters"}, "task_id"),
+    ({"task_id": str(uuid.uuid4()), "watch_seconds": -1}, "watch_seconds"),
+    ({"task_id": str(uuid.uuid4()), "watch_seconds": 10, "poll_interval": 0}, "poll_interval"),
 ])
 def test_bad_input_fails_before_any_request(ansible, sim, args, option):
     params = dict({"cluster_id": cluster_id(sim, "prod-a")}, **args)

@@ -217,6 +217,32 @@ def test_window_closing_pauses_and_next_window_resumes(slow_ansible, slow_sim):
     assert len(upgrade_posts(sim, cid)) == 1
 
 
+def test_progress_interval_polls_inside_one_module_run(slow_ansible, slow_sim):
+    """cce_upgrade_progress_interval: the wait step's module run keeps polling (one request per poll)
+    and returns at the first read that sees the task end: one module run, one progress line."""
+    sim, ansible = slow_sim, slow_ansible
+    cid = sim.cluster("prod-b")["id"]
+
+    def task_reads():
+        return [r for r in sim.requests() if re.search(r"/operation/upgrade/tasks/[0-9a-f-]+$", r["path"])]
+
+    run = start_playbook(ansible, upgrade_vars(sim, "prod-b", cce_upgrade_progress_interval=600, cce_upgrade_snapshot=False))
+    try:
+        wait_for(lambda: len(task_reads()) >= 4 or run.poll() is not None, what="four reads of the upgrade task")
+        sim.control("POST", "clock", {"advance": LONG_UPGRADE})
+        out = run.communicate(timeout=300)[0]
+    finally:
+        if run.poll() is None:
+            kill_group(run)
+    assert run.returncode == 0, out[-3000:]
+    assert sim.cluster("prod-b")["version"].startswith("v1.30")
+    lines = re.findall(r"prod-b upgrade: .*", out)
+    assert len(lines) == 1 and "Success 100%" in lines[0], out[-3000:]
+    assert "RETRYING: [localhost]: Wait for upgrade task" not in out
+    assert len(task_reads()) >= 5
+    assert all(r["method"] == "GET" for r in task_reads())
+
+
 def test_fatal_precheck_stops_with_the_items_and_no_upgrade(ansible, sim, tmp_path):
     cid = sim.cluster("risky-a")["id"]
     report = tmp_path / "report.json"
@@ -252,6 +278,16 @@ def test_target_not_offered_fails_in_guard_without_writes(ansible, sim):
     assert "failed in step guard" in text and "cce_upgrade_target_version v1.31 is not offered" in text
     assert "CCE offers: v1.30." in text
     assert sim.writes(cid) == []
+
+
+def test_unknown_cluster_fails_in_guard_naming_the_variables(ansible, sim):
+    proc = ansible.run_playbook(PLAYBOOK, dict(upgrade_vars(sim, "prod-a"),
+                                               cce_upgrade_cluster_id="0b1c2d3e-4f5a-46b7-a8c9-d0e1f2a3b4c5"))
+    text = output(proc)
+    assert proc.returncode != 0, text[-3000:]
+    assert "failed in step guard" in text
+    assert "Cluster 0b1c2d3e-4f5a-46b7-a8c9-d0e1f2a3b4c5 (cce) not found; check cce_upgrade_cluster_id and" in text
+    assert sim.writes() == []
 
 
 def test_check_mode_attaches_to_the_running_upgrade_after_a_timeout(slow_ansible, slow_sim, tmp_path):
