@@ -41,6 +41,7 @@ options:
     type: str
 extends_documentation_fragment:
   - hwcloud.cce.connection
+  - hwcloud.cce.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -50,12 +51,6 @@ attributes:
   diff_mode:
     support: N/A
     details: The module changes nothing.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - hwcloud.cce.cce
 seealso:
   - module: hwcloud.cce.cce_cluster_upgrade_info
 """

@@ -32,11 +32,6 @@ description:
 author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 options:
-  cluster_id:
-    description:
-      - ID of the cluster (a UUID).
-    type: str
-    required: true
   state:
     description:
       - V(present) makes sure the cluster is at, or being upgraded to, O(target_version).
@@ -107,20 +102,16 @@ notes:
 extends_documentation_fragment:
   - hwcloud.cce.connection
   - hwcloud.cce.wait
+  - hwcloud.cce.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - hwcloud.cce.cluster
 attributes:
   check_mode:
     support: full
     details: Reads only; reports whether an upgrade, pause, resume or retry would be sent.
   diff_mode:
     support: full
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - hwcloud.cce.cce
 seealso:
   - module: hwcloud.cce.cce_cluster_upgrade_info
   - module: hwcloud.cce.cce_cluster_info

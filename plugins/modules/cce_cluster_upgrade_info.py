@@ -27,11 +27,6 @@ description:
 author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 options:
-  cluster_id:
-    description:
-      - ID of the cluster (a UUID).
-    type: str
-    required: true
   task_id:
     description:
       - ID of one upgrade task (a UUID). When given, only that task is read and returned (RV(task)).
@@ -53,8 +48,10 @@ options:
     default: 10
 extends_documentation_fragment:
   - hwcloud.cce.connection
+  - hwcloud.cce.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - hwcloud.cce.cluster
 attributes:
   check_mode:
     support: full
@@ -62,12 +59,6 @@ attributes:
   diff_mode:
     support: N/A
     details: The module changes nothing.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - hwcloud.cce.cce
 seealso:
   - module: hwcloud.cce.cce_cluster_upgrade
   - module: hwcloud.cce.cce_cluster_info

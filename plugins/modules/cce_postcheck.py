@@ -25,8 +25,10 @@ author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 extends_documentation_fragment:
   - hwcloud.cce.connection
+  - hwcloud.cce.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - hwcloud.cce.cluster
 attributes:
   check_mode:
     support: full
@@ -34,18 +36,7 @@ attributes:
   diff_mode:
     support: full
     details: Shows the status of the PostCheck step before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - hwcloud.cce.cce
 options:
-  cluster_id:
-    description:
-      - ID of the cluster (a UUID).
-    type: str
-    required: true
   workflow_id:
     description:
       - ID of the upgrade workflow to confirm (a UUID). Defaults to the open workflow of the cluster.

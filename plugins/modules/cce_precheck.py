@@ -26,8 +26,10 @@ author:
 extends_documentation_fragment:
   - hwcloud.cce.connection
   - hwcloud.cce.wait
+  - hwcloud.cce.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - hwcloud.cce.cluster
 attributes:
   check_mode:
     support: full
@@ -35,18 +37,7 @@ attributes:
   diff_mode:
     support: full
     details: Shows the pre-check task and phase before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - hwcloud.cce.cce
 options:
-  cluster_id:
-    description:
-      - ID of the cluster (a UUID).
-    type: str
-    required: true
   target_version:
     description:
       - Kubernetes version the upgrade goes to, for example V(v1.30).

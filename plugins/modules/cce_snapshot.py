@@ -25,8 +25,10 @@ author:
 extends_documentation_fragment:
   - hwcloud.cce.connection
   - hwcloud.cce.wait
+  - hwcloud.cce.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - hwcloud.cce.cluster
 attributes:
   check_mode:
     support: full
@@ -34,18 +36,7 @@ attributes:
   diff_mode:
     support: full
     details: Shows the snapshot task and phase before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - hwcloud.cce.cce
 options:
-  cluster_id:
-    description:
-      - ID of the cluster (a UUID).
-    type: str
-    required: true
   max_age:
     description:
       - A successful snapshot task that finished at most this many minutes ago is reused.

@@ -30,8 +30,10 @@ author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 extends_documentation_fragment:
   - hwcloud.cce.connection
+  - hwcloud.cce.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - hwcloud.cce.cluster
 attributes:
   check_mode:
     support: full
@@ -39,18 +41,7 @@ attributes:
   diff_mode:
     support: full
     details: Shows the workflow phase and target version before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - hwcloud.cce.cce
 options:
-  cluster_id:
-    description:
-      - ID of the cluster (a UUID).
-    type: str
-    required: true
   target_version:
     description:
       - Kubernetes version to upgrade to, for example V(v1.30) or V(v1.30.4-r0).
