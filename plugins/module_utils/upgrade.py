@@ -158,6 +158,23 @@ def latest_task(tasks):
     return tasks[0] if tasks else None
 
 
+def task_ended_between_reads(tasks, current_version, target_version):
+    """The newest task when it succeeded from ``current_version`` to ``target_version``, else None.
+
+    Such a task ended after the cluster was read (it still showed the version the task started
+    from) and before the task list was: the cluster is at the target, not waiting for an upgrade.
+    """
+    newest = latest_task(tasks)
+    if not newest or newest.get("phase") != SUCCESS_PHASE or not task_targets_version(newest, target_version):
+        return None
+    started_from = newest.get("version")
+    if not started_from or not current_version:
+        return None
+    if versions_match(current_version, started_from) or versions_match(started_from, current_version):
+        return newest
+    return None
+
+
 def latest_task_for_target(tasks, target_version):
     """The newest task that targets ``target_version``, or None."""
     for task in tasks or []:

@@ -365,6 +365,12 @@ def ensure_upgraded(module, body):
         done = up.latest_task_for_target(tasks, target)
         return upgrade_result(module, done, current, target, changed=False, attached=False, after_version=current)
 
+    ended = up.task_ended_between_reads(tasks, current, target)
+    if ended:
+        # The cluster read still showed the old version; the task list shows the upgrade done.
+        after = ended.get("target_version") or target
+        return upgrade_result(module, ended, after, target, changed=False, attached=False, after_version=after)
+
     last = up.latest_task(tasks)
     if last and last["phase"] == up.FAILED_PHASE and up.task_targets_version(last, target):
         module.fail("the last upgrade of cluster %s failed: %s; run with state=retried to retry it"

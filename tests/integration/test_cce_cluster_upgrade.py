@@ -1,5 +1,7 @@
 """hwcloud.cce.cce_cluster_upgrade driven by real ``ansible`` against the simulator."""
 
+import threading
+import time
 import uuid
 
 import pytest
@@ -110,6 +112,37 @@ def test_second_run_attaches_to_the_running_upgrade(slow_ansible, slow, posts):
     assert third["changed"] is False
     assert third["task_id"] == first["task_id"] and third["phase"] == "Success"
     assert len(posts(slow, cid, UPGRADE)) == 1
+
+
+def test_task_that_ends_between_the_reads_is_reported_not_submitted_again(slow_ansible, slow, posts):
+    """The module reads the cluster (still v1.29), then the task list; the task ends in between."""
+    cid = cluster_id(slow, "prod-a")
+    rc, started, output = upgrade(slow_ansible, cid, wait=False)
+    assert rc == 0, output
+
+    def cluster_reads():
+        return len([r for r in slow.requests() if r["method"] == "GET" and r["path"].endswith("/clusters/" + cid)])
+
+    before = cluster_reads()
+    slow.set_faults({"rules": [{"fault": "delay", "seconds": 3, "method": "GET", "path": UPGRADE + "/tasks$", "count": 1}]})
+    finisher = threading.Thread(target=lambda: (wait_until(lambda: cluster_reads() > before), slow.advance(700)))
+    finisher.start()
+    try:
+        rc, result, output = upgrade(slow_ansible, cid, wait=False)
+    finally:
+        finisher.join(timeout=120)
+    assert rc == 0, output
+    assert result["changed"] is False and result["attached"] is False
+    assert result["task_id"] == started["task_id"] and result["phase"] == "Success"
+    assert (result["from_version"], result["to_version"]) == ("v1.29", "v1.30")
+    assert len(posts(slow, cid, UPGRADE)) == 1
+
+
+def wait_until(predicate, timeout=120):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def test_lost_reply_on_the_upgrade_post_is_reread_and_attached(ansible, sim, posts, cce_api):

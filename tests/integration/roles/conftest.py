@@ -65,4 +65,6 @@ def slow_sim(slow_simulator):
 @pytest.fixture
 def slow_ansible(ansible, slow_sim, collections_path, tmp_path):
     """The ``ansible`` runner, pointed at ``slow_sim``."""
-    return type(ansible)(slow_sim, collections_path, tmp_path / "slow")
+    work = tmp_path / "slow"
+    work.mkdir(exist_ok=True)
+    return type(ansible)(slow_sim, collections_path, work)

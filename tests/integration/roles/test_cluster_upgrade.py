@@ -280,6 +280,41 @@ def test_target_not_offered_fails_in_guard_without_writes(ansible, sim):
     assert sim.writes(cid) == []
 
 
+def test_task_that_ends_between_the_guard_reads_is_finished_not_restarted(slow_ansible, slow_sim, fast):
+    """The guard reads the cluster (v1.29, Upgrading), then the task list; the task ends in between.
+    The run finishes the workflow instead of taking it for a new upgrade (found by make soak: a
+    rerun after a SIGKILL failed its pre-check against the new version)."""
+    sim, ansible = slow_sim, slow_ansible
+    cid = sim.cluster("prod-a")["id"]
+    # What a run killed right after its upgrade POST leaves: a workflow, a pre-check, a running task.
+    for module, args in (("cce_upgrade_workflow", {"target_version": "v1.30"}),
+                         ("cce_precheck", dict({"target_version": "v1.30"}, **fast)),
+                         ("cce_cluster_upgrade", {"target_version": "v1.30", "wait": False})):
+        rc, result, out = ansible.run_module(module, dict({"cluster_id": cid}, **args))
+        assert rc == 0, out
+
+    def cluster_reads():
+        return len([r for r in sim.requests() if r["method"] == "GET" and r["path"].endswith("/clusters/" + cid)])
+
+    before = cluster_reads()
+    sim.set_faults({"rules": [{"fault": "delay", "seconds": 3, "method": "GET", "path": "/operation/upgrade/tasks$",
+                               "count": 1}]})
+    run = start_playbook(ansible, upgrade_vars(sim, "prod-a"))
+    try:
+        wait_for(lambda: cluster_reads() > before or run.poll() is not None, what="the guard's read of the cluster")
+        sim.control("POST", "clock", {"advance": LONG_UPGRADE})
+        out = run.communicate(timeout=300)[0]
+    finally:
+        if run.poll() is None:
+            kill_group(run)
+    assert run.returncode == 0, out[-3000:]
+    assert "(cce, v1.29, Upgrading) -> v1.30: upgrade done, finishing the workflow" in out, out[-3000:]
+    assert "Cluster prod-a upgraded from v1.29 to v1.30" in out
+    assert len(upgrade_posts(sim, cid)) == 1
+    assert len(posts_to(sim, cid, "/operation/precheck")) == 1
+    assert len(posts_to(sim, cid, "/operation/postcheck")) == 1
+
+
 def test_unknown_cluster_fails_in_guard_naming_the_variables(ansible, sim):
     proc = ansible.run_playbook(PLAYBOOK, dict(upgrade_vars(sim, "prod-a"),
                                                cce_upgrade_cluster_id="0b1c2d3e-4f5a-46b7-a8c9-d0e1f2a3b4c5"))

@@ -158,6 +158,27 @@ def test_latest_task_and_latest_for_target():
     assert up.latest_task_for_target(tasks, "v1.31") is None
 
 
+def test_task_ended_between_reads():
+    def tasks(*raw):
+        return up.normalize_task_list({"items": list(raw)})
+
+    ended = tasks(raw_task("old", "Success", target="v1.28", version="v1.27", created="2026-01-01 00:00:00.000000 +0000 UTC"),
+                  raw_task("new", "Success", target="v1.30", version="v1.29"))
+    # the cluster read still showed v1.29: the newest task took it to v1.30
+    assert up.task_ended_between_reads(ended, "v1.29", "v1.30")["task_id"] == "new"
+    assert up.task_ended_between_reads(ended, "v1.29", "v1.30.2-r0") is None   # another target
+    assert up.task_ended_between_reads(ended, "v1.28", "v1.30") is None        # not from this version
+    assert up.task_ended_between_reads(ended, None, "v1.30") is None
+    assert up.task_ended_between_reads(tasks(raw_task("r", "Running")), "v1.29", "v1.30") is None
+    assert up.task_ended_between_reads(tasks(raw_task("f", "Failed")), "v1.29", "v1.30") is None
+    assert up.task_ended_between_reads(tasks(raw_task("n", "Success", version="")), "v1.29", "v1.30") is None
+    assert up.task_ended_between_reads([], "v1.29", "v1.30") is None
+    # an older success does not count: only the newest task
+    older = tasks(raw_task("s", "Success", created="2026-01-01 00:00:00.000000 +0000 UTC"),
+                  raw_task("f", "Failed", created="2026-02-01 00:00:00.000000 +0000 UTC"))
+    assert up.task_ended_between_reads(older, "v1.29", "v1.30") is None
+
+
 def test_find_new_task_for_target_prefers_active_then_unknown_ids():
     tasks = up.normalize_task_list({"items": [
         raw_task("old", "Failed", created="2026-01-01 00:00:00.000000 +0000 UTC"),
