@@ -60,6 +60,20 @@ def wait_for(predicate, timeout=120, what="condition"):
     raise AssertionError("timed out waiting for %s" % what)
 
 
+def finish_while_running(ansible, sim, extra_vars, ready, what):
+    """Start playbooks/upgrade.yml, wait until ``ready()``, end the upgrade task by advancing the
+    simulated clock, and return (return code, output) of the run."""
+    run = start_playbook(ansible, extra_vars)
+    try:
+        wait_for(lambda: ready() or run.poll() is not None, what=what)
+        sim.control("POST", "clock", {"advance": LONG_UPGRADE})
+        out = run.communicate(timeout=300)[0]
+    finally:
+        if run.poll() is None:
+            kill_group(run)
+    return run.returncode, out
+
+
 def descendants(pid):
     """PIDs of all processes below ``pid`` (Ansible's workers start their own sessions)."""
     children = {}
@@ -199,18 +213,10 @@ def test_window_closing_pauses_and_next_window_resumes(slow_ansible, slow_sim):
     assert len(sim.writes(cid)) == writes
 
     # Sunday inside the window: resume the paused task, then let simulated time run to the end.
-    resume = start_playbook(ansible, upgrade_vars(
+    rc, out = finish_while_running(ansible, sim, upgrade_vars(
         sim, "prod-c", cce_upgrade_window=WINDOW, cce_upgrade_now="2026-06-14T02:10:00+02:00",
-        cce_upgrade_pause_at_window_end=True))
-    try:
-        wait_for(lambda: posts_to(sim, cid, "/operation/upgrade/continue") or resume.poll() is not None,
-                 what="the continue POST")
-        sim.control("POST", "clock", {"advance": LONG_UPGRADE})
-        out = resume.communicate(timeout=300)[0]
-    finally:
-        if resume.poll() is None:
-            kill_group(resume)
-    assert resume.returncode == 0, out[-3000:]
+        cce_upgrade_pause_at_window_end=True), lambda: posts_to(sim, cid, "/operation/upgrade/continue"), "the continue POST")
+    assert rc == 0, out[-3000:]
     assert "resumed" in out
     assert "Cluster prod-c upgraded from v1.29 to v1.30" in out
     assert sim.cluster("prod-c")["version"].startswith("v1.30")
@@ -226,15 +232,10 @@ def test_progress_interval_polls_inside_one_module_run(slow_ansible, slow_sim):
     def task_reads():
         return [r for r in sim.requests() if re.search(r"/operation/upgrade/tasks/[0-9a-f-]+$", r["path"])]
 
-    run = start_playbook(ansible, upgrade_vars(sim, "prod-b", cce_upgrade_progress_interval=600, cce_upgrade_snapshot=False))
-    try:
-        wait_for(lambda: len(task_reads()) >= 4 or run.poll() is not None, what="four reads of the upgrade task")
-        sim.control("POST", "clock", {"advance": LONG_UPGRADE})
-        out = run.communicate(timeout=300)[0]
-    finally:
-        if run.poll() is None:
-            kill_group(run)
-    assert run.returncode == 0, out[-3000:]
+    rc, out = finish_while_running(ansible, sim, upgrade_vars(
+        sim, "prod-b", cce_upgrade_progress_interval=600, cce_upgrade_snapshot=False),
+        lambda: len(task_reads()) >= 4, "four reads of the upgrade task")
+    assert rc == 0, out[-3000:]
     assert sim.cluster("prod-b")["version"].startswith("v1.30")
     lines = re.findall(r"prod-b upgrade: .*", out)
     assert len(lines) == 1 and "Success 100%" in lines[0], out[-3000:]
@@ -299,15 +300,9 @@ def test_task_that_ends_between_the_guard_reads_is_finished_not_restarted(slow_a
     before = cluster_reads()
     sim.set_faults({"rules": [{"fault": "delay", "seconds": 3, "method": "GET", "path": "/operation/upgrade/tasks$",
                                "count": 1}]})
-    run = start_playbook(ansible, upgrade_vars(sim, "prod-a"))
-    try:
-        wait_for(lambda: cluster_reads() > before or run.poll() is not None, what="the guard's read of the cluster")
-        sim.control("POST", "clock", {"advance": LONG_UPGRADE})
-        out = run.communicate(timeout=300)[0]
-    finally:
-        if run.poll() is None:
-            kill_group(run)
-    assert run.returncode == 0, out[-3000:]
+    rc, out = finish_while_running(ansible, sim, upgrade_vars(sim, "prod-a"), lambda: cluster_reads() > before,
+                                   "the guard's read of the cluster")
+    assert rc == 0, out[-3000:]
     assert "(cce, v1.29, Upgrading) -> v1.30: upgrade done, finishing the workflow" in out, out[-3000:]
     assert "Cluster prod-a upgraded from v1.29 to v1.30" in out
     assert len(upgrade_posts(sim, cid)) == 1
