@@ -230,7 +230,8 @@ def test_progress_interval_polls_inside_one_module_run(slow_ansible, slow_sim):
     cid = sim.cluster("prod-b")["id"]
 
     def task_reads():
-        return [r for r in sim.requests() if re.search(r"/operation/upgrade/tasks/[0-9a-f-]+$", r["path"])]
+        return [r for r in sim.requests()
+                if r.get("cluster_id") == cid and re.search(r"/operation/upgrade/tasks/[0-9a-f-]+$", r["path"])]
 
     rc, out = finish_while_running(ansible, sim, upgrade_vars(
         sim, "prod-b", cce_upgrade_progress_interval=600, cce_upgrade_snapshot=False),
