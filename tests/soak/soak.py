@@ -155,7 +155,8 @@ class Soak:
 
     def interrupt_one(self, index, typical):
         cid, flavor = self.new_cluster("kill")
-        delay = self.rng.uniform(1.0, typical)
+        # Within the first 80 % of a typical run, so that the kill lands while the run is still going.
+        delay = self.rng.uniform(1.0, max(1.5, 0.8 * typical))
         first, _rest = self.run_playbook(cid, flavor, kill_after=delay, log=self.tmp / ("kill-%03d.log" % index))
         log = self.tmp / ("rerun-%03d.log" % index)
         rc, seconds = self.run_playbook(cid, flavor, log=log)
@@ -236,6 +237,7 @@ class Soak:
                     "duplicates": sum(max(0, r["tasks"] - 1) for r in records),
                     "missing_tasks": sum(1 for r in records if r["tasks"] == 0),
                     "orphans": sum(r["orphans"] for r in records), "wall_seconds": round(seconds, 1),
+                    "killed_mid_run": sum(1 for r in records if r.get("first") == "killed"),
                     "median_run_seconds": round(statistics.median([r["seconds"] for r in records]), 1) if records else 0}
 
         results = {
@@ -260,6 +262,7 @@ def print_table(results, out):
     rows = [
         ("", "soak", "interruption"),
         ("runs", soak["runs"], kills["runs"]),
+        ("killed mid-run", "-", kills["killed_mid_run"]),
         ("successes", soak["successes"], kills["successes"]),
         ("duplicate tasks", soak["duplicates"], kills["duplicates"]),
         ("clusters without task", soak["missing_tasks"], kills["missing_tasks"]),
