@@ -9,37 +9,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-from collections import namedtuple
+
+from ansible_collections.hwcloud.cce.plugins.module_utils.version import Version, parse_version  # noqa: F401 (re-exported)
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_VERSION = re.compile(r"^v(\d+)\.(\d+)(?:\.(\d+)(?:-r(\d+))?)?$")
 
 STEP_MIN = 1
 STEP_MAX = 120
-
-
-class Version(namedtuple("Version", ["major", "minor", "patch", "revision", "text"])):
-    """A parsed CCE version; ``patch`` / ``revision`` are None when not given."""
-
-    __slots__ = ()
-
-    @property
-    def minor_key(self):
-        return (self.major, self.minor)
-
-    @property
-    def key(self):
-        """Sort key; a missing component sorts as 0."""
-        return (self.major, self.minor, self.patch or 0, self.revision or 0)
-
-    def covers(self, other):
-        """True when ``other`` is this version or one of its patches (``v1.30`` covers ``v1.30.2-r0``)."""
-        mine = (self.major, self.minor, self.patch, self.revision)
-        theirs = (other.major, other.minor, other.patch, other.revision)
-        return all(a is None or a == b for a, b in zip(mine, theirs))
-
-    def __str__(self):
-        return self.text
 
 
 def validate_id(value, name):
@@ -62,17 +38,6 @@ def validate_optional_id(value, name):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return validate_id(value, name)
-
-
-def parse_version(text, name="version"):
-    """Parse ``vX.Y``, ``vX.Y.Z`` or ``vX.Y.Z-rN`` into a :class:`Version`."""
-    match = _VERSION.match(text.strip()) if isinstance(text, str) else None
-    if not match:
-        raise ValueError("%s %r is not a CCE version: expected vX.Y, vX.Y.Z or vX.Y.Z-rN "
-                         "(for example v1.30 or v1.30.4-r0)" % (name, text))
-    major, minor, patch, revision = match.groups()
-    return Version(int(major), int(minor), None if patch is None else int(patch),
-                   None if revision is None else int(revision), text.strip())
 
 
 def _accepted(allowed):

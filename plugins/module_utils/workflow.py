@@ -17,6 +17,8 @@ __metaclass__ = type
 import datetime
 import re
 
+from ansible_collections.hwcloud.cce.plugins.module_utils.timestamps import parse_timestamp  # noqa: F401 (used by callers)
+
 # Workflow phases (WorkFlowPhase). A workflow without a phase has just been created (Init).
 WORKFLOW_OPEN_PHASES = ("Init", "Running", "Pending")
 WORKFLOW_CLOSED_PHASES = ("Success", "Cancel")
@@ -53,10 +55,6 @@ PRECHECK_REUSE_MARGIN = datetime.timedelta(minutes=5)
 
 _UTC = datetime.timezone.utc
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-r(\d+))?$")
-_TIMESTAMP_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?(?:\s*(?:UTC|GMT))?$"
-)
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -97,32 +95,6 @@ def server_now(client=None):
     if server_time is None:
         return utcnow()
     return datetime.datetime.fromtimestamp(server_time(), _UTC)
-
-
-def parse_timestamp(text):
-    """Parse a CCE timestamp into an aware UTC datetime, or None.
-
-    Accepts the Go form the API documents (``2023-11-25 07:49:30.281911 +0000 UTC``) and
-    RFC 3339 (``2023-11-25T07:49:30Z``, ``2023-11-25T07:49:30.5+08:00``).
-    """
-    if not text or not isinstance(text, str):
-        return None
-    match = _TIMESTAMP_RE.match(text.strip())
-    if not match:
-        return None
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    micro = int((fraction or "0")[:6].ljust(6, "0"))
-    try:
-        value = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute),
-                                  int(second), micro, tzinfo=_UTC)
-    except ValueError:
-        return None
-    if offset and offset != "Z":
-        sign = -1 if offset[0] == "-" else 1
-        digits = offset[1:].replace(":", "")
-        delta = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        value -= sign * delta
-    return value
 
 
 def version_parts(text):

@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.cce contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one home of CCE timestamp parsing.
+
+CCE writes times in Go's ``time.String()`` form with the server's zone abbreviation
+(``2022-12-16 13:40:20.75671 +0800 CST``, ``2023-11-25 07:49:30 +0000 UTC``; the fraction runs
+from none to nanoseconds) and, in some fields, RFC 3339 (``2023-11-14T20:30:57+08:00``,
+``2023-11-25T07:49:30.123456789Z``). The numeric offset is what counts; the abbreviation can be
+anything. A time without any offset is taken as UTC.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import re
+
+UTC = datetime.timezone.utc
+
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?"
+    # Go: the zone abbreviation (CST, UTC, +08 ...) and a monotonic clock reading (m=+0.5)
+    r"(?:\s+(?:[A-Za-z][A-Za-z0-9_/-]*|[+-]\d{2,4}))?"
+    r"(?:\s+m=[+-]\d+(?:\.\d+)?)?$"
+)
+
+
+def parse_timestamp(text):
+    """Parse a CCE timestamp into an aware UTC datetime, or None when it is not one."""
+    if not text or not isinstance(text, str):
+        return None
+    match = _TIMESTAMP.match(text.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    try:
+        value = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute),
+                                  int(second), micro, tzinfo=UTC)
+    except ValueError:
+        return None
+    if offset and offset not in ("Z", "z"):
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "").ljust(4, "0")
+        hours, minutes = int(digits[:2]), int(digits[2:4])
+        if hours > 23 or minutes > 59:
+            return None
+        value -= sign * datetime.timedelta(hours=hours, minutes=minutes)
+    return value
+
+
+def utcnow():
+    """The local clock as an aware UTC datetime."""
+    return datetime.datetime.now(UTC)
+
+
+def newest_first_key(*texts):
+    """Sort key for a document by the first of ``texts`` that parses (oldest possible when none)."""
+    for text in texts:
+        stamp = parse_timestamp(text)
+        if stamp is not None:
+            return stamp
+    return datetime.datetime.min.replace(tzinfo=UTC)
