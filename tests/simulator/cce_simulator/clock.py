@@ -10,10 +10,49 @@ import threading
 import time
 
 
-def go_timestamp(epoch):
-    """Format epoch seconds the way CCE does: ``2023-11-25 06:32:34.923248 +0000 UTC``."""
-    moment = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f +0000 UTC")
+CST = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def _go_fraction(epoch):
+    """Go's ``.999999999``: nanoseconds with trailing zeros dropped, nothing for whole seconds.
+
+    CCE's own fields vary in precision (nanoseconds, microseconds, milliseconds); the second of the
+    timestamp picks one, so a client meets all of them.
+    """
+    unit = (1, 1000, 1000000)[int(epoch) % 3]
+    nanos = int(round((epoch - int(epoch)) * 1e9 / unit)) * unit
+    if nanos >= 1000000000:
+        nanos = 1000000000 - unit
+    return ("." + ("%09d" % nanos).rstrip("0")) if nanos else ""
+
+
+def go_timestamp(epoch, zone="UTC"):
+    """Format epoch seconds as Go's ``time.String()`` does on a CCE server.
+
+    ``zone="UTC"``: ``2023-11-25 06:32:34.923248 +0000 UTC``; ``zone="CST"``:
+    ``2022-12-16 13:40:20.75671 +0800 CST`` (the published ShowUpgradeClusterTask example).
+    """
+    if zone == "CST":
+        moment = datetime.datetime.fromtimestamp(int(epoch), CST)
+        suffix = " +0800 CST"
+    else:
+        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+        suffix = " +0000 UTC"
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + _go_fraction(epoch) + suffix
+
+
+def rfc3339_timestamp(epoch):
+    """RFC 3339 in China Standard Time, as some CCE fields use: ``2023-11-14T20:30:57+08:00``."""
+    return datetime.datetime.fromtimestamp(int(epoch), CST).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+
+
+def format_timestamp(epoch, style="go_utc"):
+    """One timestamp in a scenario ``timestamp_style``: ``go_utc``, ``go_cst`` or ``rfc3339``."""
+    if style == "go_cst":
+        return go_timestamp(epoch, "CST")
+    if style == "rfc3339":
+        return rfc3339_timestamp(epoch)
+    return go_timestamp(epoch)
 
 
 def iso_timestamp(epoch):

@@ -5,26 +5,25 @@ Nothing runs in the background: every task stores when it started and how long i
 All public methods of ``Cloud`` take the lock, so handler threads can share one instance.
 """
 
+import json
 import threading
 import uuid
 
-from .clock import go_timestamp
+from .clock import format_timestamp
 from .errors import cce_error, invalid, not_found
-from .scenario import minor_version, normalize_cluster
+from .scenario import build_catalog, normalize_cluster
+from .versions import VersionError, minor_of, patch_of, release_of
 
 ACTIVE_UPGRADE = ("Init", "Queuing", "Running", "Pause")
 OPEN_WORKFLOW = ("Init", "Running", "Pending")
 POINTS = ("PreCheck", "Snapshot", "Cluster", "PostCheck")
-RELEASES = {"v1.25": "v1.25.16", "v1.27": "v1.27.16", "v1.28": "v1.28.15", "v1.29": "v1.29.15",
-            "v1.30": "v1.30.14", "v1.31": "v1.31.10"}
+NODE_SELECTOR_OPERATORS = ("in", "notin", "exists", "!", "gt", "lt", "=")
+UPGRADE_API_DENIED = ("the cluster upgrade APIs are available only upon request and are not enabled for this account: "
+                      "submit a service ticket to have them enabled")
 
 
 def new_id():
     return str(uuid.uuid4())
-
-
-def _ts(epoch):
-    return go_timestamp(epoch) if epoch is not None else None
 
 
 def _drop_none(data):
@@ -39,6 +38,7 @@ class Cluster:
         self.name = spec["name"]
         self.flavor = spec["flavor"]
         self.version = spec["version"]
+        self.platform_version = spec["platform_version"]
         self.status = spec["status"]
         self.category = spec["category"]
         self.type = spec["type"]
@@ -46,6 +46,10 @@ class Cluster:
         self.precheck_risk = spec["precheck_risk"]
         self.fail_upgrade_once_at = spec["fail_upgrade_once_at"]
         self.failed_once = False
+        self.options = {key: spec[key] for key in ("timestamp_style", "document_style", "pause_continue",
+                                                   "upgrade_api_granted", "require_precheck", "max_user_defined_step")}
+        self.explorer = spec["document_style"] == "api_explorer"
+        self.failure = None  # (reason, message) of the failed upgrade task, shown in the cluster status
         self.created = created
         self.updated = created
         self.prechecks = []
@@ -53,6 +57,14 @@ class Cluster:
         self.upgrades = []
         self.postchecks = []
         self.workflows = []
+
+    @property
+    def minor(self):
+        return minor_of(self.version)
+
+    def ts(self, epoch):
+        """A timestamp in this cluster's style (None stays None)."""
+        return format_timestamp(epoch, self.options["timestamp_style"]) if epoch is not None else None
 
     def nodes(self):
         for pool in self.node_pools:
@@ -76,7 +88,7 @@ class Cluster:
     def summary(self, now):
         self.latest_upgrade(now)
         return {"id": self.id, "name": self.name, "flavor": self.flavor, "version": self.version,
-                "status": self.phase(now), "category": self.category}
+                "platform_version": self.platform_version, "status": self.phase(now), "category": self.category}
 
 
 class PrecheckTask:
@@ -146,7 +158,7 @@ class PrecheckTask:
         done = phase in ("Success", "Failed")
         status = {"phase": phase, "message": ""}
         if done:
-            status["expireTimeStamp"] = _ts(self.expire)
+            status["expireTimeStamp"] = self.cluster.ts(self.expire)
             fatal = self.fatal()
             if fatal:
                 status["message"] = "precheck failed: %d fatal risk(s): %s" % (len(fatal), ", ".join(i["name"] for i in fatal))
@@ -156,15 +168,18 @@ class PrecheckTask:
         nodes = []
         for _pool, name, uid in self.cluster.nodes():
             node_items = [i for g, i in self.items if g == "node:" + uid + ":" + name] if done else []
-            nodes.append({"nodeInfo": {"uid": uid, "name": name, "status": "Active", "nodeType": "node"}, "itemsStatus": node_items})
+            node_info = {"uid": uid, "name": name, "status": "Active", "nodeType": "node"}
+            if self.cluster.explorer:
+                node_info = json.dumps(node_info)
+            nodes.append({"nodeInfo": node_info, "itemsStatus": node_items})
         status["clusterCheckStatus"] = {"phase": group_phase or _group_phase(cluster_items), "itemsStatus": cluster_items}
         status["addonCheckStatus"] = {"phase": group_phase or _group_phase(addon_items), "itemsStatus": addon_items}
         status["nodeCheckStatus"] = {"phase": group_phase or _group_phase([i for n in nodes for i in n["itemsStatus"]]),
                                      "nodeStageStatus": nodes}
         metadata = {"uid": self.uid}
         if not create:
-            metadata["creationTimestamp"] = _ts(self.created)
-            metadata["updateTimestamp"] = _ts(min(now, self.end))
+            metadata["creationTimestamp"] = self.cluster.ts(self.created)
+            metadata["updateTimestamp"] = self.cluster.ts(min(now, self.end))
         spec = {"clusterID": self.cluster.id, "clusterVersion": self.cluster_version, "targetVersion": self.target}
         if self.skipped:
             spec["skippedCheckItemList"] = [{"name": name} for name in sorted(self.skipped)]
@@ -204,65 +219,85 @@ class SnapshotTask:
         return self.created
 
     def progress(self, now):
-        return "%d" % min(100, int((now - self.created) / self.duration * 100))
+        return "%.2f" % min(100.0, (now - self.created) / self.duration * 100)
 
     def render(self, now):
         phase = self.phase(now)
-        updated = _ts(min(now, self.end))
+        ts = self.cluster.ts
+        updated = ts(min(now, self.end))
         status = {"phase": phase, "progress": self.progress(now)}
         if phase == "Success":
-            status["completionTime"] = _ts(self.end)
+            status["completionTime"] = ts(self.end)
         return {
             "kind": "SnapshotTask", "apiVersion": "v3.1",
-            "metadata": {"uid": self.uid, "creationTimestamp": _ts(self.created), "updateTimestamp": updated},
+            "metadata": {"uid": self.uid, "creationTimestamp": ts(self.created), "updateTimestamp": updated},
             "spec": {"items": [{"id": self.item_id, "type": "master-backup", "status": phase,
-                                "creationTimestamp": _ts(self.created), "updateTimestamp": updated, "message": ""}]},
+                                "creationTimestamp": ts(self.created), "updateTimestamp": updated, "message": ""}]},
             "status": status,
         }
 
 
 class UpgradeTask:
-    """An upgrade: Queuing -> Running -> Success, with pause/continue and one optional failure."""
+    """An upgrade: Queuing (Init) -> [pre-check stage] -> Running -> Success, with pause/continue/retry.
 
-    def __init__(self, cluster, target, strategy, now, duration, fail_at):
+    ``isOnlyUpgrade: false`` (CCE's default) runs CCE's own pre-check at the start of the task: a
+    fatal risk fails the task there. Real task documents carry no failure message: the reason goes
+    to the cluster's ``status.reason``/``status.message`` (and the job's ``status.reason``).
+    """
+
+    def __init__(self, cluster, target, target_platform, strategy, only_upgrade, now, durations, fail_at):
         self.uid = new_id()
         self.cluster = cluster
         self.version = cluster.version
         self.target = target
+        self.target_platform = target_platform
         self.strategy = strategy
+        self.only_upgrade = only_upgrade
         self.created = now
-        self.duration = duration
-        self.queue_until = now + min(5.0, duration * 0.01)
-        self.run_start = self.queue_until
+        self.duration = durations["upgrade"]
+        self.check_duration = 0.0 if only_upgrade else durations["precheck"]
+        self.queue_until = now + min(5.0, self.duration * 0.01)
+        self.check_until = self.queue_until + self.check_duration
+        self.run_start = self.check_until
+        self.check_fails = not only_upgrade and cluster.precheck_risk == "fatal"
         self.base = 0.0
         self.state = "active"
         self.fail_at = fail_at
         self.end = None
         self.updated = now
-        self.message = ""
-        self.failed_node = None
+        self.reason = ""
 
     def _progress_at(self, moment):
         if moment <= self.run_start:
             return self.base
         return min(100.0, self.base + (moment - self.run_start) / self.duration * 100.0)
 
+    def _fail(self, moment, reason, message):
+        self.state = "failed"
+        self.end = moment
+        self.updated = moment
+        self.reason = message
+        self.cluster.failure = (reason, message)
+
     def settle(self, now):
         """Apply the failure or completion that happened by ``now``."""
         if self.state != "active":
+            return
+        if self.check_fails and self.check_until <= now:
+            self._fail(self.check_until, "UpgradePreCheckFailed",
+                       "the pre-check of the upgrade to %s found a fatal risk: deprecated-api-check: the cluster still "
+                       "uses APIs removed in %s; migrate them before upgrading" % (self.target, minor_of(self.target)))
             return
         if self.fail_at is not None and self.base < self.fail_at:
             fail_time = self.run_start + (self.fail_at - self.base) / 100.0 * self.duration
             if fail_time <= now:
                 self.base = float(self.fail_at)
-                self.state = "failed"
-                self.end = fail_time
-                self.updated = fail_time
                 self.fail_at = None
                 self.cluster.failed_once = True
-                self.failed_node = self._node_at(self.base)
-                self.message = ("upgrade of node %s failed: kubelet did not become ready after the upgrade; "
-                                "fix the node and retry the task" % self.failed_node)
+                node = self._node_at(self.base)
+                self._fail(fail_time, "UpgradeFailed",
+                           "upgrade of node %s failed: kubelet did not become ready after the upgrade; "
+                           "fix the node and retry the task" % node)
                 return
         done_time = self.run_start + (100.0 - self.base) / 100.0 * self.duration
         if done_time <= now:
@@ -270,8 +305,10 @@ class UpgradeTask:
             self.state = "success"
             self.end = done_time
             self.updated = done_time
-            self.message = ""
+            self.reason = ""
+            self.cluster.failure = None
             self.cluster.version = self.target
+            self.cluster.platform_version = self.target_platform
             self.cluster.updated = done_time
 
     def _node_at(self, percent):
@@ -282,12 +319,14 @@ class UpgradeTask:
     def phase(self, now):
         self.settle(now)
         if self.state == "active":
-            return "Queuing" if now < self.queue_until else "Running"
+            if now < self.queue_until:
+                return "Init" if self.cluster.explorer else "Queuing"
+            return "Running"
         return {"paused": "Pause", "failed": "Failed", "success": "Success"}[self.state]
 
     def point_status(self, now):
         phase = self.phase(now)
-        return "Running" if phase == "Pause" else phase
+        return {"Pause": "Running", "Init": "Queuing"}.get(phase, phase)
 
     def start(self):
         return self.created
@@ -295,35 +334,38 @@ class UpgradeTask:
     def progress(self, now):
         self.settle(now)
         value = self._progress_at(now) if self.state == "active" else self.base
-        return "%d" % int(value)
+        return "%.2f" % value
 
     def pause(self, now):
         self.base = self._progress_at(now)
-        self.run_start = now
+        self.run_start = max(now, self.check_until)
         self.queue_until = min(self.queue_until, now)
         self.state = "paused"
         self.updated = now
 
     def resume(self, now):
-        self.run_start = now
+        if self.check_fails or self.check_until > now:
+            self.check_until = now + self.check_duration  # CCE checks again before it goes on
+        self.run_start = max(now, self.check_until)
         self.queue_until = now
         self.state = "active"
         self.updated = now
-        self.message = ""
+        self.reason = ""
+        self.cluster.failure = None
 
     def render(self, now):
         phase = self.phase(now)
+        ts = self.cluster.ts
         status = {"phase": phase, "progress": self.progress(now)}
         if self.end is not None and phase in ("Success", "Failed"):
-            status["completionTime"] = _ts(self.end)
-        if self.message:
-            status["message"] = self.message
-        updated = self.updated if phase not in ("Queuing", "Running") else now
-        items = {"failedNode": self.failed_node} if phase == "Failed" and self.failed_node else {}
+            status["completionTime"] = ts(self.end)
+        elif phase == "Init":
+            status["completionTime"] = ts(self.created)  # seen on real CCE: set while the task is still Init
+        updated = self.updated if phase not in ("Queuing", "Init", "Running") else now
         return {
             "apiVersion": "v3", "kind": "UpgradeTask",
-            "metadata": {"uid": self.uid, "creationTimestamp": _ts(self.created), "updateTimestamp": _ts(updated)},
-            "spec": {"version": self.version, "targetVersion": self.target, "items": items},
+            "metadata": {"uid": self.uid, "creationTimestamp": ts(self.created), "updateTimestamp": ts(updated)},
+            "spec": {"version": self.version, "targetVersion": self.target, "items": {}},
             "status": status,
         }
 
@@ -381,6 +423,10 @@ class Workflow:
             return "Running"
         return "Init"
 
+    def _critical(self, value):
+        """``LineStatus.critical``: a boolean (SDK) or the string the API Explorer spec types it as."""
+        return ("true" if value else "false") if self.cluster.explorer else value
+
     def is_open(self, now):
         return self.phase(now) in OPEN_WORKFLOW
 
@@ -398,6 +444,7 @@ class Workflow:
         return None
 
     def render(self, now):
+        ts = self.cluster.ts
         points = []
         updated = self.created
         for name in POINTS:
@@ -409,16 +456,16 @@ class Workflow:
                 point["status"] = status
                 start = task.start()
                 if start <= now:
-                    point["startTimeStamp"] = _ts(start)
+                    point["startTimeStamp"] = ts(start)
                     updated = max(updated, start)
                 end = getattr(task, "end", None) if status in ("Success", "Failed") else None
                 if name == "PostCheck":
                     end = task.created
                 if end is not None and end <= now:
-                    point["endTimeStamp"] = _ts(end)
+                    point["endTimeStamp"] = ts(end)
                     updated = max(updated, end)
                 if name == "PreCheck" and status in ("Success", "Failed"):
-                    point["expireTimeStamp"] = _ts(task.expire)
+                    point["expireTimeStamp"] = ts(task.expire)
             points.append(point)
         if self.cancelled is not None:
             updated = max(updated, self.cancelled)
@@ -426,15 +473,14 @@ class Workflow:
             "phase": self.phase(now),
             "pointStatuses": points,
             "lineStatuses": [
-                {"startPoint": {"taskType": "PreCheck"}, "endPoint": {"taskType": "Snapshot"}, "critical": False},
-                {"startPoint": {"taskType": "Snapshot"}, "endPoint": {"taskType": "Cluster"}, "critical": False},
-                {"startPoint": {"taskType": "PreCheck"}, "endPoint": {"taskType": "Cluster"}, "critical": True},
-                {"startPoint": {"taskType": "Cluster"}, "endPoint": {"taskType": "PostCheck"}, "critical": True},
+                {"startPoint": {"taskType": start}, "endPoint": {"taskType": end}, "critical": self._critical(critical)}
+                for start, end, critical in (("PreCheck", "Snapshot", False), ("Snapshot", "Cluster", False),
+                                             ("PreCheck", "Cluster", True), ("Cluster", "PostCheck", True))
             ],
         }
         return {
             "kind": "WorkFlowTask", "apiVersion": "v3",
-            "metadata": {"uid": self.uid, "creationTimestamp": _ts(self.created), "updateTimestamp": _ts(updated)},
+            "metadata": {"uid": self.uid, "creationTimestamp": ts(self.created), "updateTimestamp": ts(updated)},
             "spec": {"clusterID": self.cluster.id, "clusterVersion": self.cluster_version, "targetVersion": self.target},
             "status": status,
         }
@@ -443,6 +489,22 @@ class Workflow:
 def _require(condition, message):
     if not condition:
         raise invalid(message)
+
+
+def _check_node_order(node_order):
+    """``nodeOrder``: {pool id: [{nodeSelector: {key, operator, value}, priority}]}; operators as CCE takes them."""
+    if node_order is None:
+        return
+    _require(isinstance(node_order, dict), "nodeOrder must be an object of node pool id -> node priorities")
+    for pool, batches in node_order.items():
+        _require(isinstance(batches, list), "nodeOrder[%s] must be a list" % pool)
+        for batch in batches:
+            selector = batch.get("nodeSelector") if isinstance(batch, dict) else None
+            _require(isinstance(selector, dict) and selector.get("key"), "nodeOrder[%s]: each entry needs nodeSelector.key" % pool)
+            operator = str(selector.get("operator", ""))
+            _require(operator.lower() in NODE_SELECTOR_OPERATORS, "nodeOrder[%s]: invalid nodeSelector operator %r, accepted: %s"
+                     % (pool, operator, ", ".join(NODE_SELECTOR_OPERATORS)))
+            _require(isinstance(batch.get("priority", 0), int), "nodeOrder[%s]: priority must be an integer" % pool)
 
 
 def _check_kind(body, kind, api_version="v3", where=None):
@@ -461,7 +523,7 @@ class Cloud:
         self.lock = threading.RLock()
         self.scenario = scenario
         self.durations = scenario["durations"]
-        self.paths = {p["version"]: p for p in scenario["upgrade_paths"]}
+        self.catalog = build_catalog(scenario)
         self.clusters = {}
         self.by_name = {}
         now = clock.now()
@@ -469,7 +531,7 @@ class Cloud:
             self._add(spec, now)
 
     def _add(self, spec, now):
-        cluster = Cluster(spec, now - 86400 * 30)
+        cluster = Cluster(spec, int(now) - 86400 * 30)
         self.clusters[cluster.id] = cluster
         self.by_name[cluster.name] = cluster
         return cluster
@@ -477,14 +539,6 @@ class Cloud:
     # -- helpers ----------------------------------------------------------------------------
     def now(self):
         return self.clock.now()
-
-    def targets_of(self, version):
-        path = self.paths.get(version)
-        return list(path["targetVersions"]) if path else []
-
-    def platform_version(self, version):
-        path = self.paths.get(version)
-        return path["platformVersion"] if path else "cce.1.0"
 
     def cluster(self, flavor, cluster_id):
         cluster = self.clusters.get(cluster_id)
@@ -494,12 +548,28 @@ class Cloud:
         return cluster
 
     def check_target(self, cluster, target_text):
-        """Normalised target, or 400 naming the versions."""
+        """The resolved full target (a minor names its latest patch), or 400 naming the versions.
+
+        Refused: unknown versions, versions the path table does not offer from the cluster's full
+        version, and (patch first) another minor while the cluster is not on its minor's latest patch.
+        """
         _require(isinstance(target_text, str) and target_text, "targetVersion is required")
-        target = minor_version(target_text)
-        if target is None or target not in self.targets_of(cluster.version):
-            raise invalid("not supported to upgrade from %s to %s" % (cluster.version, target_text))
-        return target
+        try:
+            return self.catalog.check_target(cluster.version, target_text)
+        except VersionError as exc:
+            raise invalid(str(exc)) from exc
+
+    @staticmethod
+    def _check_granted(cluster):
+        """Upgrade APIs are granted on request: 403 when the account (scenario option) lacks them."""
+        if not cluster.options["upgrade_api_granted"]:
+            raise cce_error("CCE.01403001", UPGRADE_API_DENIED)
+
+    def _operation_cluster(self, flavor, cluster_id):
+        """The cluster of an upgrade (``/operation/``) API: exists, and the account may use the API."""
+        cluster = self.cluster(flavor, cluster_id)
+        self._check_granted(cluster)
+        return cluster
 
     def _open_workflow(self, cluster, now):
         for workflow in reversed(cluster.workflows):
@@ -520,7 +590,7 @@ class Cloud:
 
     def add_cluster(self, spec):
         with self.lock:
-            normalized = normalize_cluster(spec)
+            normalized = normalize_cluster(spec, self.catalog, self.scenario["options"])
             if normalized["name"] in self.by_name:
                 raise cce_error("CCE.01409001", "cluster %s already exists" % normalized["name"])
             cluster = self._add(normalized, self.now())
@@ -530,7 +600,7 @@ class Cloud:
     def render_cluster(self, cluster, now, detail=False):
         cluster.latest_upgrade(now)
         metadata = {"name": cluster.name, "uid": cluster.id, "alias": cluster.name,
-                    "creationTimestamp": _ts(cluster.created), "updateTimestamp": _ts(cluster.updated),
+                    "creationTimestamp": cluster.ts(cluster.created), "updateTimestamp": cluster.ts(cluster.updated),
                     "labels": {"FeatureGates": "elbv3,upgradeV4,"}}
         if detail:
             nodes = sum(len(p["nodes"]) for p in cluster.node_pools)
@@ -538,8 +608,8 @@ class Cloud:
                                        "totalNodesCPU": str(nodes * 4), "totalNodesMemory": str(nodes * 16),
                                        "installedAddonInstances": '[{"addonTemplateName":"coredns","version":"1.30.6","status":"running"}]'}
         spec = {
-            "category": cluster.category, "type": cluster.type, "version": cluster.version,
-            "platformVersion": self.platform_version(cluster.version), "description": "",
+            "category": cluster.category, "type": cluster.type, "version": cluster.minor,
+            "platformVersion": cluster.platform_version, "description": "",
             "hostNetwork": {"vpc": "d90c3b93-f2d6-4a2b-a5a8-4b2d6e7c9a10", "subnet": "4a5b6c7d-1e2f-4a3b-9c8d-7e6f5a4b3c2d"},
             "containerNetwork": {"mode": "eni" if cluster.category == "Turbo" or cluster.flavor == "autopilot" else "vpc-router",
                                  "cidr": "172.16.0.0/16"},
@@ -554,6 +624,8 @@ class Cloud:
             spec["masters"] = [{"availabilityZone": "cn-north-4a"}]
         address = "https://192.168.0.%d:5443" % (int(cluster.id[:2], 16) % 200 + 10)
         status = {"phase": cluster.phase(now), "endpoints": [{"url": address, "type": "Internal"}]}
+        if cluster.failure is not None:
+            status["reason"], status["message"] = cluster.failure
         return {"kind": "Cluster", "apiVersion": "v3", "metadata": metadata, "spec": spec, "status": status}
 
     def show_cluster(self, flavor, cluster_id, query):
@@ -574,7 +646,7 @@ class Cloud:
                     continue
                 if query.get("type") and doc["spec"]["type"] != query["type"]:
                     continue
-                if query.get("version") and minor_version(query["version"]) != cluster.version:
+                if query.get("version") and query["version"] not in (cluster.minor, cluster.version):
                     continue
                 items.append(doc)
             return 200, {"kind": "Cluster", "apiVersion": "v3", "items": items}
@@ -585,22 +657,24 @@ class Cloud:
             now = self.now()
             cluster = self.cluster(flavor, cluster_id)
             task = cluster.latest_upgrade(now)
+            same_release = self.catalog.resolve(release_of(cluster.version)) or cluster.version
             spec = {
-                "versionInfo": {"release": RELEASES.get(cluster.version, cluster.version + ".0"), "patch": "r0",
-                                "suggestPatch": "r0", "targetVersions": self.targets_of(cluster.version)},
+                "versionInfo": {"release": release_of(cluster.version), "patch": patch_of(cluster.version),
+                                "suggestPatch": patch_of(same_release),
+                                "targetVersions": self.catalog.targets(cluster.version)},
                 "upgradeFeatureGates": {"supportUpgradePageV4": True},
             }
             status = {}
             if task is not None:
                 phase = task.phase(now)
-                status = _drop_none({"phase": "Running" if phase == "Queuing" else phase, "progress": task.progress(now),
-                                     "completionTime": _ts(task.end) if phase in ("Success", "Failed") else None})
+                status = _drop_none({"phase": "Init" if phase == "Queuing" else phase, "progress": task.progress(now),
+                                     "completionTime": cluster.ts(task.end) if phase in ("Success", "Failed") else None})
                 spec["lastUpgradeInfo"] = dict(status)
             return 200, {"kind": "UpgradeInfo", "apiVersion": "v3", "metadata": {}, "spec": spec, "status": status}
 
     def upgrade_paths(self):
-        paths = [dict(p) for p in self.paths.values()]
-        return 200, {"apiVersion": "v3", "kind": "UpgradePath", "metadata": {}, "upgradePaths": paths}
+        return 200, {"apiVersion": "v3", "kind": "ClusterUpgradePaths", "metadata": {},
+                     "upgradePaths": self.catalog.path_entries()}
 
     @staticmethod
     def feature_gates():
@@ -612,7 +686,7 @@ class Cloud:
     def create_workflow(self, flavor, cluster_id, body):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             _check_kind(body, "WorkFlowTask")
             spec = body.get("spec")
             _require(isinstance(spec, dict), "spec is required")
@@ -635,19 +709,19 @@ class Cloud:
     def list_workflows(self, flavor, cluster_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             return 200, {"kind": "List", "apiVersion": "v3", "items": [w.render(now) for w in reversed(cluster.workflows)]}
 
     def show_workflow(self, flavor, cluster_id, workflow_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             return 200, self._workflow(cluster, workflow_id).render(now)
 
     def update_workflow(self, flavor, cluster_id, workflow_id, body):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             workflow = self._workflow(cluster, workflow_id)
             _require(isinstance(body, dict) and isinstance(body.get("status"), dict), "status is required")
             _require(body["status"].get("phase") == "Cancel", "status.phase must be Cancel (the only supported update)")
@@ -661,14 +735,17 @@ class Cloud:
     def create_precheck(self, flavor, cluster_id, body):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             _check_kind(body, "PreCheckTask")
             spec = body.get("spec")
             _require(isinstance(spec, dict), "spec is required")
             if spec.get("clusterID") not in (None, "", cluster.id):
                 raise invalid("spec.clusterID %s does not match the cluster %s" % (spec["clusterID"], cluster.id))
-            if spec.get("clusterVersion") and minor_version(spec["clusterVersion"]) != cluster.version:
-                raise invalid("spec.clusterVersion %s does not match the cluster version %s" % (spec["clusterVersion"], cluster.version))
+            if spec.get("clusterVersion") != cluster.version:
+                # CCE wants the current patch version here, never the minor (error-codes reference: CCE_CM.0101)
+                raise cce_error("CCE.01400001", "spec.clusterVersion %s is not the current cluster version %s: "
+                                "fill in the cluster's current patch version" % (spec.get("clusterVersion"), cluster.version),
+                                component=("CCE_CM.0101", "Request is invalid"))
             skipped = set()
             for entry in spec.get("skippedCheckItemList") or []:
                 _require(isinstance(entry, dict) and entry.get("name"), "each skippedCheckItemList entry needs a name")
@@ -705,13 +782,13 @@ class Cloud:
     def show_precheck(self, flavor, cluster_id, task_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             return 200, self._find(cluster.prechecks, task_id, "pre-check").render(now)
 
     def list_prechecks(self, flavor, cluster_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             return 200, {"apiVersion": "v3", "kind": "PreCheckTask", "metadata": {},
                          "items": [t.render(now) for t in reversed(cluster.prechecks)]}
 
@@ -719,7 +796,7 @@ class Cloud:
     def create_snapshot(self, flavor, cluster_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             for task in cluster.snapshots:
                 if task.phase(now) == "Running":
                     raise cce_error("CCE.01429002", "cluster %s has a snapshot task %s in progress" % (cluster.id, task.uid))
@@ -731,18 +808,18 @@ class Cloud:
     def list_snapshots(self, flavor, cluster_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             items = [t.render(now) for t in reversed(cluster.snapshots)]
             done = [t.end for t in cluster.snapshots if t.phase(now) == "Success"]
             body = {"apiVersion": "v3.1", "kind": "SnapshotTask", "metadata": {}, "items": items,
-                    "status": _drop_none({"latestBackupTime": _ts(max(done)) if done else None})}
+                    "status": _drop_none({"latestBackupTime": cluster.ts(max(done)) if done else None})}
             return 200, body
 
     # -- upgrade --------------------------------------------------------------------------------
     def submit_upgrade(self, flavor, cluster_id, body):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             _check_kind(body, "UpgradeTask", where="metadata")
             spec = body.get("spec")
             _require(isinstance(spec, dict), "spec is required")
@@ -756,9 +833,11 @@ class Cloud:
             _require(isinstance(rolling, dict) and "userDefinedStep" in rolling,
                      "Field user defined step must defined by inPlaceRollingUpdate strategy")
             step = rolling["userDefinedStep"]
-            _require(isinstance(step, int) and not isinstance(step, bool) and 1 <= step <= 120,
-                     "userDefinedStep must be an integer between 1 and 120")
+            most = cluster.options["max_user_defined_step"]
+            _require(isinstance(step, int) and not isinstance(step, bool) and 1 <= step <= most,
+                     "userDefinedStep must be an integer between 1 and %d" % most)
             _require(rolling.get("scope") in (None, "Cluster", "NodePool"), "inPlaceRollingUpdate.scope must be Cluster or NodePool")
+            _check_node_order(action.get("nodeOrder"))
             only_upgrade = action.get("isOnlyUpgrade", False)
             _require(isinstance(only_upgrade, bool), "isOnlyUpgrade must be a boolean")
             active = cluster.active_upgrade(now)
@@ -767,7 +846,8 @@ class Cloud:
                                 % (cluster.id, active.uid, active.phase(now)))
             self._check_available(cluster, now)
             target = self.check_target(cluster, action["targetVersion"])
-            if not only_upgrade:
+            if only_upgrade and cluster.options["require_precheck"]:
+                # not CCE's known behaviour: a scenario option for clients that want to meet CCE.01400075
                 prechecks = [t for t in cluster.prechecks if t.target == target]
                 if not any(t.valid_for(target, now) for t in prechecks):
                     if any(t.phase(now) == "Success" for t in prechecks):
@@ -776,31 +856,40 @@ class Cloud:
                         message = "no successful precheck for target %s, please precheck again" % target
                     raise cce_error("CCE.01400075", message)
             fail_at = None if cluster.failed_once else cluster.fail_upgrade_once_at
-            task = UpgradeTask(cluster, target, strategy, now, self.durations["upgrade"], fail_at)
+            platform = self.catalog.platform_version(target)
+            task = UpgradeTask(cluster, target, platform, strategy, only_upgrade, now, self.durations, fail_at)
             cluster.upgrades.append(task)
+            cluster.failure = None
             self._link(cluster, "Cluster", task, now, target)
             return 200, {"metadata": {"uid": task.uid},
                          "spec": {"clusterUpgradeAction": {"version": task.version, "targetVersion": target,
-                                                           "targetPlatformVersion": self.platform_version(target),
+                                                           "targetPlatformVersion": platform,
                                                            "strategy": strategy, "config": {}}}}
 
     def show_upgrade_task(self, flavor, cluster_id, task_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             return 200, self._find(cluster.upgrades, task_id, "upgrade").render(now)
 
     def list_upgrade_tasks(self, flavor, cluster_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             return 200, {"apiVersion": "v3", "kind": "UpgradeTask", "metadata": {},
                          "items": [t.render(now) for t in reversed(cluster.upgrades)]}
+
+    @staticmethod
+    def _check_served(cluster, api):
+        """Pause and continue are deprecated (CCE's historical APIs); a scenario can make them refuse."""
+        if cluster.options["pause_continue"] == "deprecated":
+            raise invalid("%s is deprecated and not supported any more" % api)
 
     def pause_upgrade(self, flavor, cluster_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
+            self._check_served(cluster, "PauseUpgradeClusterTask")
             task = cluster.latest_upgrade(now)
             if task is None or task.phase(now) not in ("Queuing", "Running"):
                 raise invalid("cluster %s has no running upgrade task to pause" % cluster.id)
@@ -810,7 +899,8 @@ class Cloud:
     def continue_upgrade(self, flavor, cluster_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
+            self._check_served(cluster, "ContinueUpgradeClusterTask")
             task = cluster.latest_upgrade(now)
             if task is None or task.phase(now) != "Pause":
                 raise invalid("cluster %s has no paused upgrade task to continue" % cluster.id)
@@ -820,7 +910,7 @@ class Cloud:
     def retry_upgrade(self, flavor, cluster_id):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             task = cluster.latest_upgrade(now)
             if task is None or task.phase(now) != "Failed":
                 raise invalid("cluster %s has no failed upgrade task to retry" % cluster.id)
@@ -832,7 +922,7 @@ class Cloud:
     def create_postcheck(self, flavor, cluster_id, body):
         with self.lock:
             now = self.now()
-            cluster = self.cluster(flavor, cluster_id)
+            cluster = self._operation_cluster(flavor, cluster_id)
             _check_kind(body, "PostCheckTask")
             spec = body.get("spec")
             _require(isinstance(spec, dict), "spec is required")
@@ -840,11 +930,11 @@ class Cloud:
                 raise invalid("spec.clusterID %s does not match the cluster %s" % (spec["clusterID"], cluster.id))
             workflow = self._open_workflow(cluster, now)
             target_text = spec.get("targetVersion") or (workflow.target if workflow else cluster.version)
-            target = minor_version(target_text)
+            target = self.catalog.resolve(target_text)
             _require(target is not None, "spec.targetVersion %s is not a valid version" % target_text)
             passed = cluster.active_upgrade(now) is None and cluster.version == target
             task = PostcheckTask(cluster, spec.get("clusterVersion") or (workflow.cluster_version if workflow else cluster.version),
-                                 target_text, "Success" if passed else "Failed", now)
+                                 target, "Success" if passed else "Failed", now)
             cluster.postchecks.append(task)
             self._link(cluster, "PostCheck", task, now, target)
             return 200, task.render()
@@ -859,11 +949,11 @@ class Cloud:
                 for task in cluster.upgrades:
                     if task.uid == job_id:
                         phase = task.phase(now)
-                        job_phase = {"Queuing": "Initializing", "Pause": "Running"}.get(phase, phase)
+                        job_phase = {"Queuing": "Initializing", "Init": "Initializing", "Pause": "Running"}.get(phase, phase)
                         return 200, {"kind": "Job", "apiVersion": "v3",
-                                     "metadata": {"uid": task.uid, "creationTimestamp": _ts(task.created),
-                                                  "updateTimestamp": _ts(task.updated)},
+                                     "metadata": {"uid": task.uid, "creationTimestamp": cluster.ts(task.created),
+                                                  "updateTimestamp": cluster.ts(task.updated)},
                                      "spec": {"type": "UpgradeCluster", "clusterUID": cluster.id, "resourceID": cluster.id,
                                               "resourceName": cluster.name, "subJobs": []},
-                                     "status": {"phase": job_phase, "reason": task.message}}
+                                     "status": {"phase": job_phase, "reason": task.reason}}
             raise not_found("job %s not found" % job_id)
