@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-GO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6} \+0000 UTC$")
+GO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})? \+0000 UTC$")
 
 
 class Cluster:
@@ -26,7 +26,7 @@ class Cluster:
     def workflow(self, target="v1.30"):
         return self.post("/operation/upgradeworkflows", {"kind": "WorkFlowTask", "apiVersion": "v3", "spec": {"targetVersion": target}})
 
-    def precheck(self, target="v1.30", version="v1.29", skipped=None):
+    def precheck(self, target="v1.30", version="v1.29.4-r0", skipped=None):
         spec = {"clusterID": self.id, "clusterVersion": version, "targetVersion": target}
         if skipped:
             spec["skippedCheckItemList"] = [{"name": name} for name in skipped]
@@ -41,7 +41,7 @@ class Cluster:
     def task(self, task_id):
         return self.get("/operation/upgrade/tasks/" + task_id).json()
 
-    def passed_precheck(self, target="v1.30", version="v1.29"):
+    def passed_precheck(self, target="v1.30", version="v1.29.4-r0"):
         resp = self.precheck(target, version)
         assert resp.status_code == 200, resp.text
         self.api.sim.advance(61)
@@ -73,36 +73,26 @@ def test_second_upgrade_is_locked(api):
     assert [t["metadata"]["uid"] for t in tasks] == [first.json()["metadata"]["uid"]]
 
 
-@pytest.mark.parametrize("target", ["v1.31", "v1.28", "v1.29"])
+@pytest.mark.parametrize("target", ["v1.32", "v1.28", "v1.29", "v1.29.4-r0", "v1.29.2-r0", "v1.30.6-r0", "v1.30.99-r0"])
 def test_unsupported_targets(api, target):
     cluster = Cluster(api, "prod-a")
     for resp in (cluster.workflow(target), cluster.precheck(target), cluster.upgrade(target, only=True)):
         body = _error(resp, 400, "CCE.01400001")
         assert body["error_code"] == "CCE_CM.0004"
-        assert body["message"] == "not supported to upgrade from v1.29 to %s" % target
+        assert body["message"] == "not supported to upgrade from v1.29.4-r0 to %s" % target
 
 
 def test_legacy_cluster_path(api):
     cluster = Cluster(api, "legacy-a")
     assert cluster.workflow("v1.26").status_code == 400
-    assert cluster.workflow("v1.27").status_code == 201
-
-
-def test_upgrade_needs_fresh_precheck(api):
-    cluster = Cluster(api, "prod-a")
-    body = _error(cluster.upgrade(), 400, "CCE.01400075")
-    assert "precheck" in body["message"]
-    cluster.passed_precheck()
-    api.sim.advance(3601)
-    body = _error(cluster.upgrade(), 400, "CCE.01400075")
-    assert body["message"] == "precheck expired, please precheck again"
-    cluster.passed_precheck()
-    assert cluster.upgrade().status_code == 200
+    created = cluster.workflow("v1.28")  # the real table skips v1.27
+    assert created.status_code == 201
+    assert created.json()["spec"]["targetVersion"] == "v1.28.15-r30"
 
 
 @pytest.mark.parametrize("change,message", [
     (lambda b: b["spec"]["clusterUpgradeAction"]["strategy"]["inPlaceRollingUpdate"].update(userDefinedStep=0), "userDefinedStep"),
-    (lambda b: b["spec"]["clusterUpgradeAction"]["strategy"]["inPlaceRollingUpdate"].update(userDefinedStep=121), "userDefinedStep"),
+    (lambda b: b["spec"]["clusterUpgradeAction"]["strategy"]["inPlaceRollingUpdate"].update(userDefinedStep=41), "between 1 and 40"),
     (lambda b: b["spec"]["clusterUpgradeAction"]["strategy"].pop("inPlaceRollingUpdate"), "user defined step"),
     (lambda b: b["spec"]["clusterUpgradeAction"].pop("targetVersion"), "targetVersion"),
     (lambda b: b["metadata"].update(kind="Upgrade"), "kind"),
@@ -173,17 +163,23 @@ def test_flaky_cluster_fails_on_a_node_then_retry_succeeds(api):
     api.sim.advance(500)
     task = cluster.task(task_id)
     assert task["status"]["phase"] == "Failed"
-    assert task["status"]["progress"] == "60"
-    assert re.search(r"node flaky-a-defaultpool-\d", task["status"]["message"])
+    assert task["status"]["progress"] == "60.00"
+    assert set(task["status"]) == {"phase", "progress", "completionTime"}  # no failure message on a task
+    shown = cluster.get().json()
+    assert shown["status"]["reason"] == "UpgradeFailed"
+    assert re.search(r"node flaky-a-defaultpool-\d", shown["status"]["message"])
     flow = cluster.get("/operation/upgradeworkflows/" + workflow).json()
     assert flow["status"]["phase"] == "Pending"
-    assert cluster.get().json()["spec"]["version"] == "v1.29"
+    assert {p["taskType"]: p.get("status") for p in flow["status"]["pointStatuses"]}["Cluster"] == "Failed"
+    assert shown["spec"]["version"] == "v1.29"
     assert cluster.post("/operation/upgrade/retry").status_code == 200
     assert cluster.task(task_id)["status"]["phase"] == "Running"
+    assert "reason" not in cluster.get().json()["status"]
     api.sim.advance(300)
     task = cluster.task(task_id)
-    assert (task["status"]["phase"], task["status"]["progress"]) == ("Success", "100")
+    assert (task["status"]["phase"], task["status"]["progress"]) == ("Success", "100.00")
     assert cluster.get().json()["spec"]["version"] == "v1.30"
+    assert api.sim.cluster("flaky-a")["version"] == "v1.30.14-r10"
     assert cluster.get("/operation/upgradeworkflows/" + workflow).json()["status"]["phase"] == "Running"
 
 
@@ -242,11 +238,12 @@ def test_info_paths_gates_and_lists(api):
     for flavor in ("cce", "autopilot"):
         family = "api" if flavor == "cce" else "autopilot"
         paths = api.get("/%s/v3/clusterupgradepaths" % family).json()["upgradePaths"]
-        assert {p["version"]: p["targetVersions"] for p in paths}["v1.29"] == ["v1.30"]
+        by_platform = {(p["version"], p["platformVersion"]): p["targetVersions"] for p in paths}
+        assert by_platform[("v1.29", "cce.4.0")] == ["v1.30.14-r10", "v1.31.10-r0"]
         gates = api.get("/%s/v3/clusterupgradefeaturegates" % family).json()["upgradeFeatureGates"]
         assert set(gates.values()) <= {"Support", "Disable", "Default"}
     info = api.get(api.cluster_path(api.sim.cluster("legacy-a")["id"]) + "/upgradeinfo").json()
-    assert info["spec"]["versionInfo"]["targetVersions"] == ["v1.27"]
+    assert info["spec"]["versionInfo"]["targetVersions"] == ["v1.27.16-r10", "v1.28.15-r30"]
     listing = api.get(api.prefix("autopilot") + "/clusters?status=Available&version=v1.29&detail=true").json()["items"]
     assert sorted(c["metadata"]["name"] for c in listing) == ["ap-a", "ap-b", "ap-c", "ap-risky"]
     assert listing[0]["spec"]["flavor"] == "cce.autopilot.cluster" and "annotations" in listing[0]["metadata"]

@@ -80,14 +80,16 @@ def test_full_upgrade_flow(sim, sdk, flavor):
     cid = sim.cluster(CLUSTERS[flavor][0])["id"]
     cluster = flow.call("show_cluster", cluster_id=cid)
     assert cluster.spec.version == "v1.29" and cluster.status.phase == "Available"
+    assert cluster.spec.platform_version == "cce.4.0"
 
     created = flow.call("create_workflow", cluster_id=cid, body=_workflow_body("v1.30"))
     assert created.status_code == 201
     wid = created.metadata.uid
-    assert created.spec.cluster_id == cid and created.spec.cluster_version == "v1.29"
+    assert created.spec.cluster_id == cid and created.spec.cluster_version == "v1.29.4-r0"
+    assert created.spec.target_version == "v1.30.14-r10"
     assert [p.task_type for p in created.status.point_statuses] == ["PreCheck", "Snapshot", "Cluster", "PostCheck"]
 
-    precheck = flow.call("create_precheck", cluster_id=cid, body=_precheck_body(cid, "v1.29", "v1.30"))
+    precheck = flow.call("create_precheck", cluster_id=cid, body=_precheck_body(cid, "v1.29.4-r0", "v1.30"))
     pid = precheck.metadata.uid
     assert precheck.status.phase == "Init"
     sim.advance(61)
@@ -98,22 +100,22 @@ def test_full_upgrade_flow(sim, sdk, flavor):
     submitted = flow.call("upgrade", cluster_id=cid, body=_upgrade_body("v1.30"))
     assert submitted.status_code == 200
     tid = submitted.metadata.uid
-    sim.advance(60)
+    sim.advance(120)  # past CCE's own pre-check stage (isOnlyUpgrade defaults to false)
     task = flow.call("show_task", cluster_id=cid, task_id=tid)
-    assert task.status.phase == "Running" and 0 < int(task.status.progress) < 100
+    assert task.status.phase == "Running" and 0 < float(task.status.progress) < 100
     assert flow.call("show_cluster", cluster_id=cid).status.phase == "Upgrading"
     workflow = flow.call("show_workflow", cluster_id=cid, upgrade_workflow_id=wid)
     assert workflow.status.phase == "Running"
 
     sim.advance(600)
     task = flow.call("show_task", cluster_id=cid, task_id=tid)
-    assert (task.status.phase, task.status.progress) == ("Success", "100")
+    assert (task.status.phase, task.status.progress) == ("Success", "100.00")
     assert task.status.completion_time
     cluster = flow.call("show_cluster", cluster_id=cid)
     assert (cluster.spec.version, cluster.status.phase) == ("v1.30", "Available")
 
     post = flow.call("postcheck", cluster_id=cid, body=PostcheckClusterRequestBody(
-        api_version="v3", kind="PostCheckTask", spec=PostcheckSpec(cluster_id=cid, cluster_version="v1.29", target_version="v1.30")))
+        api_version="v3", kind="PostCheckTask", spec=PostcheckSpec(cluster_id=cid, cluster_version="v1.29.4-r0", target_version="v1.30")))
     assert post.status.phase == "Success"
     workflow = flow.call("show_workflow", cluster_id=cid, upgrade_workflow_id=wid)
     raw = json.loads(workflow.raw_content)
@@ -146,7 +148,7 @@ def test_cancel_pending_workflow_after_fatal_precheck(sim, sdk, flavor):
     flow = Flow(sdk(), flavor)
     cid = sim.cluster(CLUSTERS[flavor][1])["id"]
     wid = flow.call("create_workflow", cluster_id=cid, body=_workflow_body("v1.30")).metadata.uid
-    pid = flow.call("create_precheck", cluster_id=cid, body=_precheck_body(cid, "v1.29", "v1.30")).metadata.uid
+    pid = flow.call("create_precheck", cluster_id=cid, body=_precheck_body(cid, "v1.29.4-r0", "v1.30")).metadata.uid
     sim.advance(61)
     precheck = json.loads(flow.call("show_precheck", cluster_id=cid, task_id=pid).raw_content)
     assert precheck["status"]["phase"] == "Failed"
@@ -162,7 +164,7 @@ def test_cancel_refused_with_reason(sim, sdk, flavor):
     flow = Flow(sdk(), flavor)
     cid = sim.cluster(CLUSTERS[flavor][0])["id"]
     wid = flow.call("create_workflow", cluster_id=cid, body=_workflow_body("v1.30")).metadata.uid
-    flow.call("create_precheck", cluster_id=cid, body=_precheck_body(cid, "v1.29", "v1.30"))
+    flow.call("create_precheck", cluster_id=cid, body=_precheck_body(cid, "v1.29.4-r0", "v1.30"))
     sim.advance(10)
     with pytest.raises(ClientRequestException) as info:
         flow.call("cancel_workflow", cluster_id=cid, upgrade_workflow_id=wid, body=_cancel_body())

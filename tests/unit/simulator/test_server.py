@@ -7,16 +7,21 @@ import requests
 
 
 def test_control_endpoints(sim):
-    assert sim.control("GET", "health")["status"] == "ok"
+    health = sim.control("GET", "health")
+    assert health["status"] == "ok"
+    assert health["time_scale"] == sim.control("GET", "clock")["time_scale"] > 0
     creds = sim.credentials
     assert set(creds) >= {"access_key", "secret_key", "project_id", "region", "username", "password", "domain_name",
                           "temporary_access_key", "temporary_secret_key", "security_token"}
     clusters = {c["name"]: c for c in sim.clusters()}
-    assert {n: (c["flavor"], c["version"], c["status"]) for n, c in clusters.items()} == {
-        "prod-a": ("cce", "v1.29", "Available"), "prod-b": ("cce", "v1.29", "Available"), "prod-c": ("cce", "v1.29", "Available"),
-        "legacy-a": ("cce", "v1.25", "Available"), "risky-a": ("cce", "v1.29", "Available"), "flaky-a": ("cce", "v1.29", "Available"),
-        "ap-a": ("autopilot", "v1.29", "Available"), "ap-b": ("autopilot", "v1.29", "Available"),
-        "ap-c": ("autopilot", "v1.29", "Available"), "ap-risky": ("autopilot", "v1.29", "Available"),
+    current = ("v1.29.4-r0", "cce.4.0", "Available")
+    assert {n: (c["flavor"], c["version"], c["platform_version"], c["status"]) for n, c in clusters.items()} == {
+        "prod-a": ("cce",) + current, "prod-b": ("cce",) + current, "prod-c": ("cce",) + current,
+        "legacy-a": ("cce", "v1.25.16-r10", "cce.13.0", "Available"), "risky-a": ("cce",) + current,
+        "flaky-a": ("cce",) + current, "stale-a": ("cce", "v1.29.2-r0", "cce.2.0", "Available"),
+        "ancient-a": ("cce", "v1.23.8-r0", "cce.9.0", "Available"),
+        "ap-a": ("autopilot",) + current, "ap-b": ("autopilot",) + current,
+        "ap-c": ("autopilot",) + current, "ap-risky": ("autopilot",) + current,
     }
     from cce_simulator import cluster_id_for  # pylint: disable=import-outside-toplevel
     assert clusters["prod-a"]["id"] == cluster_id_for("prod-a")
@@ -40,9 +45,12 @@ def test_request_log(sim, api):
 
 def test_add_cluster_and_reset(sim, api):
     added = sim.add_cluster(name="extra-a", flavor="autopilot", version="v1.30", fail_upgrade_once_at=50)
-    assert added["flavor"] == "autopilot" and added["version"] == "v1.30"
+    assert added["flavor"] == "autopilot" and added["version"] == "v1.30.14-r10"  # a minor names its latest patch
     shown = api.get(api.cluster_path(added["id"], "autopilot")).json()
     assert shown["metadata"]["name"] == "extra-a" and shown["spec"]["version"] == "v1.30"
+    assert shown["spec"]["platformVersion"] == added["platform_version"] == "cce.6.0"
+    with pytest.raises(Exception):
+        sim.add_cluster(name="extra-b", flavor="cce", version="v1.29.3-r0")  # not a release of the scenario
     with pytest.raises(Exception):
         sim.add_cluster(name="extra-a", flavor="cce", version="v1.29")
     with pytest.raises(Exception):
@@ -57,9 +65,9 @@ def test_reset_restores_versions(sim, api):
         "clusterUpgradeAction": {"targetVersion": "v1.30", "isOnlyUpgrade": True,
                                  "strategy": {"type": "inPlaceRollingUpdate", "inPlaceRollingUpdate": {"userDefinedStep": 5}}}}})
     sim.advance(700)
-    assert sim.cluster("prod-a")["version"] == "v1.30"
+    assert sim.cluster("prod-a")["version"] == "v1.30.14-r10"
     sim.reset()
-    assert sim.cluster("prod-a")["version"] == "v1.29"
+    assert sim.cluster("prod-a")["version"] == "v1.29.4-r0"
 
 
 def _clusters_url(api):
