@@ -404,3 +404,18 @@ def test_default_scenario_shape():
     assert {c["timestamp_style"] for c in clusters.values()} == {"go_utc", "go_cst", "rfc3339"}
     assert {c["document_style"] for c in clusters.values()} == {"sdk", "api_explorer"}
     assert len({c["platform_version"] for c in clusters.values()}) >= 4
+
+
+def test_scenario_upgrade_paths_in_the_older_list_form():
+    scenario = normalize({"upgrade_paths": [{"version": "v1.29", "targetVersions": ["v1.30"]}],
+                          "clusters": [{"name": "x", "version": "v1.29"}]})
+    assert scenario["upgrade_paths"] == {"v1.29": ["v1.30"]}
+
+    class Clock:
+        @staticmethod
+        def now():
+            return 1700000000.0
+
+    cloud = Cloud(scenario, Clock())
+    info = cloud.upgrade_info("cce", cloud.by_name["x"].id)[1]
+    assert info["spec"]["versionInfo"]["targetVersions"] == ["v1.30.14-r10"]
