@@ -12,7 +12,7 @@ import uuid
 from .clock import format_timestamp
 from .errors import cce_error, invalid, not_found
 from .scenario import build_catalog, normalize_cluster
-from .versions import VersionError, minor_of, patch_of, release_of
+from .versions import VersionError, minor_of, patch_of, release_of, shown_version
 
 ACTIVE_UPGRADE = ("Init", "Queuing", "Running", "Pause")
 OPEN_WORKFLOW = ("Init", "Running", "Pending")
@@ -608,7 +608,7 @@ class Cloud:
                                        "totalNodesCPU": str(nodes * 4), "totalNodesMemory": str(nodes * 16),
                                        "installedAddonInstances": '[{"addonTemplateName":"coredns","version":"1.30.6","status":"running"}]'}
         spec = {
-            "category": cluster.category, "type": cluster.type, "version": cluster.minor,
+            "category": cluster.category, "type": cluster.type, "version": shown_version(cluster.version),
             "platformVersion": cluster.platform_version, "description": "",
             "hostNetwork": {"vpc": "d90c3b93-f2d6-4a2b-a5a8-4b2d6e7c9a10", "subnet": "4a5b6c7d-1e2f-4a3b-9c8d-7e6f5a4b3c2d"},
             "containerNetwork": {"mode": "eni" if cluster.category == "Turbo" or cluster.flavor == "autopilot" else "vpc-router",

@@ -34,6 +34,12 @@ def minor_of(version):
     return None
 
 
+def shown_version(full):
+    """``spec.version`` of ShowCluster: the minor from v1.21 on, the full version before."""
+    minor = minor_of(full)
+    return full if minor_key(minor) <= (1, 19) else minor
+
+
 def release_of(full):
     """``v1.29.4`` of ``v1.29.4-r0``."""
     return full.split("-", 1)[0]
@@ -124,7 +130,6 @@ class Catalog:
         for minor in sorted(self.by_minor, key=minor_key):
             for full in self.by_minor[minor]:
                 # CCE names sources up to v1.19 by their full version, from v1.21 on by the minor
-                source = full if minor_key(minor) <= (1, 19) else minor
-                entries.append({"version": source, "platformVersion": self.platforms[full],
+                entries.append({"version": shown_version(full), "platformVersion": self.platforms[full],
                                 "targetVersions": self.targets(full)})
         return entries

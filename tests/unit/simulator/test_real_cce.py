@@ -42,6 +42,8 @@ def test_cluster_shows_minor_and_platform_version_upgradeinfo_the_full_version(a
     assert info["targetVersions"] == ["v1.29.4-r0", "v1.30.14-r10", "v1.31.10-r0"]
     summary = api.sim.cluster("stale-a")
     assert (summary["version"], summary["platform_version"]) == ("v1.29.2-r0", "cce.2.0")
+    old = api.sim.add_cluster(name="old-a", flavor="cce", version="v1.19")  # before v1.21 spec.version is the full version
+    assert api.get(api.cluster_path(old["id"])).json()["spec"]["version"] == "v1.19.16-r80"
 
 
 def test_workflow_comes_back_with_resolved_full_versions(api):
