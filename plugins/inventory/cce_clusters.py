@@ -220,36 +220,29 @@ from ansible_collections.hwcloud.cce.plugins.module_utils.transport import (
     redact,
 )
 from ansible_collections.hwcloud.cce.plugins.module_utils.api import CceApi
+from ansible_collections.hwcloud.cce.plugins.module_utils.module import check_connection_params
+from ansible_collections.hwcloud.cce.plugins.module_utils import version as versions
 
 CONNECTION_OPTIONS = ConnectionConfig.FIELDS
 SOURCE_KEYS = ("region", "project_id", "cce_endpoint", "iam_endpoint")
 SECRET_OPTIONS = ("secret_key", "security_token", "auth_token", "password")
-VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)")
 
 
 def normalise_version(text):
-    """``1.29.3-r0`` -> ``v1.29.3-r0``; anything else unchanged."""
-    text = (text or "").strip()
-    if text and text[0].isdigit():
-        return "v" + text
-    return text
+    """``1.29.3-r0`` -> ``v1.29.3-r0``; anything else unchanged (stripped)."""
+    parsed = versions.version_or_none(text)
+    return parsed.text if parsed is not None else (text or "").strip()
 
 
 def minor_version(text):
     """``v1.29.3-r0`` -> ``v1.29`` (None when the text is not a version)."""
-    match = VERSION_RE.match(text or "")
-    if not match:
-        return None
-    return "v%s.%s" % match.groups()
+    parsed = versions.version_or_none(text)
+    return parsed.minor_text if parsed is not None else None
 
 
 def version_matches(version, wanted):
-    """True when ``version`` is ``wanted`` or a patch/revision of it."""
-    version = normalise_version(version)
-    wanted = normalise_version(wanted)
-    if not wanted:
-        return False
-    return version == wanted or version.startswith(wanted + ".") or version.startswith(wanted + "-")
+    """True when ``version`` is ``wanted`` or a patch/revision of it (the collection's version model)."""
+    return versions.matches(wanted, version)
 
 
 def group_name(kind, value):
@@ -347,6 +340,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _client(self, source):
         params = dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS)
         params.update(source)
+        try:
+            # The modules' check: conflicting or incomplete credentials fail here as they fail in every module.
+            check_connection_params(params)
+        except ValueError as err:
+            raise AnsibleParserError("cce_clusters: region %s, project %s: %s"
+                                     % (source.get("region"), source.get("project_id"), redact(str(err), self._secrets())))
         return CceClient(ConnectionConfig.from_params(params))
 
     def fetch_clusters(self):

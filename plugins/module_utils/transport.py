@@ -158,6 +158,19 @@ def _code_suffix(code):
     return None
 
 
+#: CCE's cluster-upgrade APIs are available only upon request (every upgrade API page says so).
+UPGRADE_API_HINT = ("the account needs the CCE cluster-upgrade APIs enabled: Huawei Cloud grants them on request "
+                    "(submit a service ticket asking to enable the CCE cluster upgrade APIs for this account); "
+                    "also check the IAM permissions of this user for CCE in this project")
+
+_UPGRADE_API_PATH = re.compile(r"/operation/(upgrade|precheck|postcheck|snapshot)|/upgradeinfo\b|/clusterupgrade")
+
+
+def is_upgrade_api_path(path):
+    """True for the paths of CCE's cluster-upgrade APIs (workflows, checks, snapshot, upgrade, info, paths)."""
+    return bool(path) and _UPGRADE_API_PATH.search(path.split("?", 1)[0]) is not None
+
+
 def classify_error(status, error_code, message):
     """Map an HTTP status and error code to ``(kind, hint)`` (error-codes reference, section 5)."""
     code = error_code or ""
@@ -278,6 +291,8 @@ def error_from_response(status, headers, body, secrets=(), method=None, path=Non
     if reason:
         status_text += " %s" % reason
     kind, hint = classify_error(status, error_code, message)
+    if kind == "forbidden" and is_upgrade_api_path(path):
+        hint = UPGRADE_API_HINT
     where = ""
     if method and path:
         where = " (%s %s)" % (method, path)

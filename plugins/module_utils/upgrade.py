@@ -17,81 +17,28 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
-import re
+from collections import namedtuple
 
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import check_upgrade_target, validate_step
+from ansible_collections.hwcloud.cce.plugins.module_utils import documents as docs
+from ansible_collections.hwcloud.cce.plugins.module_utils import version as versions
+from ansible_collections.hwcloud.cce.plugins.module_utils.documents import as_progress_text, dig
+from ansible_collections.hwcloud.cce.plugins.module_utils.timestamps import newest_first_key
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import STEP_MAX, STEP_MIN, check_upgrade_target, validate_step
 
-ACTIVE_PHASES = ("Init", "Queuing", "Running", "Pause")
-#: Phases in which CCE is working on the task (not paused, not ended).
-RUNNING_PHASES = ("Init", "Queuing", "Running")
-FINAL_PHASES = ("Success", "Failed")
-SUCCESS_PHASE = "Success"
-FAILED_PHASE = "Failed"
-PAUSED_PHASE = "Pause"
+ACTIVE_PHASES = docs.UPGRADE_ACTIVE_PHASES
+RUNNING_PHASES = docs.UPGRADE_RUNNING_PHASES
+FINAL_PHASES = docs.UPGRADE_FINAL_PHASES
+SUCCESS_PHASE = docs.SUCCESS
+FAILED_PHASE = docs.FAILED
+PAUSED_PHASE = docs.PAUSED
 
-STEP_MIN = 1
-STEP_MAX = 120
 SCOPES = ("Cluster", "NodePool")
-NODE_SELECTOR_OPERATORS = ("in", "notin", "exists", "!", "gt", "lt")
+#: The SDK's operators plus "=", which Terraform's tested example sends (nodeOrder node selectors).
+NODE_SELECTOR_OPERATORS = ("in", "notin", "exists", "!", "gt", "lt", "=")
 
 LOCKED_ERROR_CODE = "CCE.01429002"
 
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-r(\d+))?$")
-
-
-# --------------------------------------------------------------------------- versions
-
-def version_parts(text):
-    """Split ``vX.Y[.Z][-rN]`` into a tuple of ints (missing parts are None); None when malformed."""
-    if not isinstance(text, str):
-        return None
-    match = _VERSION_RE.match(text.strip())
-    if not match:
-        return None
-    return tuple(int(part) if part is not None else None for part in match.groups())
-
-
-def version_sort_key(text):
-    """Sort key for version strings; malformed ones sort first."""
-    parts = version_parts(text)
-    if parts is None:
-        return (-1, -1, -1, -1, text or "")
-    return tuple(-1 if part is None else part for part in parts) + (text,)
-
-
-def versions_match(requested, actual):
-    """True when ``actual`` is the version ``requested`` names.
-
-    Only the parts given in ``requested`` are compared: ``v1.30`` matches ``v1.30``,
-    ``v1.30.2`` and ``v1.30.2-r0``; ``v1.30.2`` does not match ``v1.30.4-r1``.
-    """
-    want = version_parts(requested)
-    have = version_parts(actual)
-    if want is None or have is None:
-        return bool(requested) and requested == actual
-    for wanted, had in zip(want, have):
-        if wanted is None:
-            break
-        if wanted != had:
-            return False
-    return True
-
-
-def is_full_version(text):
-    """True for a version with every part given (``v1.29.8-r0``)."""
-    parts = version_parts(text)
-    return parts is not None and None not in parts
-
-
 # --------------------------------------------------------------------------- tasks
-
-def _dig(data, *keys):
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
 
 def normalize_task(raw):
     """An UpgradeTask document (show or list item) as the snake_case task the modules return."""
@@ -105,19 +52,12 @@ def normalize_task(raw):
         "version": spec.get("version"),
         "target_version": spec.get("targetVersion"),
         "phase": status.get("phase"),
-        "progress": status.get("progress"),
+        "progress": as_progress_text(status.get("progress")),
         "message": message,
         "creation_timestamp": metadata.get("creationTimestamp"),
         "update_timestamp": metadata.get("updateTimestamp"),
         "completion_time": status.get("completionTime"),
     }
-
-
-def _timestamp_key(value):
-    """Comparable key for CCE timestamps (Go-style or ISO); digits only keeps both orderable."""
-    if not value:
-        return ""
-    return re.sub(r"[^0-9]", "", str(value))[:20].ljust(20, "0")
 
 
 def normalize_task_list(body):
@@ -126,7 +66,8 @@ def normalize_task_list(body):
     tasks = [normalize_task(item) for item in (items or []) if isinstance(item, dict)]
     indexed = list(enumerate(tasks))
     # Newest first; on equal timestamps keep the later list position first.
-    indexed.sort(key=lambda pair: (_timestamp_key(pair[1]["creation_timestamp"]), pair[0]), reverse=True)
+    indexed.sort(key=lambda pair: (newest_first_key(pair[1]["creation_timestamp"], pair[1]["update_timestamp"]), pair[0]),
+                 reverse=True)
     return [task for _index, task in indexed]
 
 
@@ -150,7 +91,7 @@ def task_targets_version(task, target_version):
     """True when the task upgrades to ``target_version`` (``v1.30`` matches a task to ``v1.30.2-r0``)."""
     if not task or not target_version:
         return False
-    return versions_match(target_version, task.get("target_version"))
+    return versions.matches(target_version, task.get("target_version"))
 
 
 def latest_task(tasks):
@@ -170,7 +111,7 @@ def task_ended_between_reads(tasks, current_version, target_version):
     started_from = newest.get("version")
     if not started_from or not current_version:
         return None
-    if versions_match(current_version, started_from) or versions_match(started_from, current_version):
+    if versions.matches(current_version, started_from) or versions.matches(started_from, current_version):
         return newest
     return None
 
@@ -215,6 +156,36 @@ def describe_task(task):
     return text
 
 
+def failure_details(cluster_document=None, workflow_document=None):
+    """Where CCE explains a failed upgrade: upgrade tasks carry no failure message, so the reason is
+    the cluster's ``status.reason``/``status.message`` and the open workflow's ``Cluster`` point."""
+    point = None
+    for raw in docs.as_list(dig(workflow_document, "status", "pointStatuses")):
+        if isinstance(raw, dict) and raw.get("taskType") == "Cluster":
+            point = raw.get("status")
+    return {
+        "cluster_reason": dig(cluster_document, "status", "reason") or None,
+        "cluster_message": dig(cluster_document, "status", "message") or None,
+        "workflow_id": dig(workflow_document, "metadata", "uid"),
+        "workflow_point": point,
+    }
+
+
+def describe_failure(details):
+    """A sentence on why an upgrade failed and where to look, from :func:`failure_details`."""
+    details = details or {}
+    parts = []
+    if details.get("cluster_reason") or details.get("cluster_message"):
+        parts.append("the cluster reports %s" % ": ".join(
+            text for text in (details.get("cluster_reason"), details.get("cluster_message")) if text))
+    if details.get("workflow_id"):
+        parts.append("upgrade workflow %s has its Cluster step %s" % (details["workflow_id"],
+                                                                        details.get("workflow_point") or "without a status"))
+    text = "; ".join(parts) if parts else "CCE gives no reason on the upgrade task"
+    return (text + ". Look at the pre-check results (hwcloud.cce.cce_precheck), the upgrade workflow "
+            "(hwcloud.cce.cce_upgrade_workflow_info) and the cluster's events in the CCE console")
+
+
 def is_locked_error(err):
     """True for CCE's 429 'Resource locked by other requests.' (another upgrade holds the cluster)."""
     return getattr(err, "status", None) == 429 and getattr(err, "error_code", None) == LOCKED_ERROR_CODE
@@ -222,7 +193,7 @@ def is_locked_error(err):
 
 def task_id_from_submit(body):
     """The upgrade task id from an UpgradeCluster response (``metadata.uid``)."""
-    uid = _dig(body, "metadata", "uid")
+    uid = dig(body, "metadata", "uid")
     if uid:
         return uid
     return body.get("uid") if isinstance(body, dict) else None
@@ -325,15 +296,16 @@ def build_upgrade_body(params):
     """The UpgradeCluster request body from module options (snake_case names of the module)."""
     step = params.get("user_defined_step")
     step = check_step(20 if step is None else step)
-    scope = params.get("scope") or "Cluster"
-    if scope not in SCOPES:
-        raise ValueError("scope must be one of %s, got %r" % (", ".join(SCOPES), scope))
+    rolling = {"userDefinedStep": step}
+    # scope is in the SDK only (not in the API reference, Terraform never sends it): sent when set.
+    scope = params.get("scope")
+    if scope is not None:
+        if scope not in SCOPES:
+            raise ValueError("scope must be one of %s, got %r" % (", ".join(SCOPES), scope))
+        rolling["scope"] = scope
     action = {
         "targetVersion": params["target_version"],
-        "strategy": {
-            "type": "inPlaceRollingUpdate",
-            "inPlaceRollingUpdate": {"userDefinedStep": step, "scope": scope},
-        },
+        "strategy": {"type": "inPlaceRollingUpdate", "inPlaceRollingUpdate": rolling},
     }
     if params.get("is_only_upgrade") is not None:
         action["isOnlyUpgrade"] = bool(params["is_only_upgrade"])
@@ -383,7 +355,7 @@ def cluster_matches(cluster, name=None, status=None, version=None):
         return False
     if status and (cluster.get("status") or "").lower() != status.lower():
         return False
-    if version and not versions_match(version, cluster.get("version")):
+    if version and not versions.matches(version, cluster.get("version")):
         return False
     return True
 
@@ -391,19 +363,21 @@ def cluster_matches(cluster, name=None, status=None, version=None):
 # --------------------------------------------------------------------------- upgrade info and paths
 
 def normalize_upgrade_info(body):
-    """ShowClusterUpgradeInfo as release, patch, suggest_patch, target_versions, last_upgrade, status."""
-    spec = _dig(body, "spec") or {}
+    """ShowClusterUpgradeInfo as release, patch, current_version (the full version), suggest_patch,
+    target_versions (minors or full versions), last_upgrade."""
+    spec = dig(body, "spec") or {}
     version_info = spec.get("versionInfo") or {}
     last = spec.get("lastUpgradeInfo") or {}
-    status = _dig(body, "status") or {}
+    status = dig(body, "status") or {}
     return {
         "release": version_info.get("release"),
         "patch": version_info.get("patch"),
+        "current_version": versions.current_full_version(body),
         "suggest_patch": version_info.get("suggestPatch"),
         "target_versions": [v for v in (version_info.get("targetVersions") or []) if v],
         "last_upgrade": {
             "phase": last.get("phase") or status.get("phase"),
-            "progress": last.get("progress") if last else status.get("progress"),
+            "progress": as_progress_text(last.get("progress") if last else status.get("progress")),
             "completion_time": last.get("completionTime") if last else status.get("completionTime"),
         },
     }
@@ -422,32 +396,44 @@ def normalize_upgrade_paths(body):
     ]
 
 
-def path_applies(path, current_version):
-    """True when an upgrade path's source version is the cluster's current version."""
+def path_applies(path, current_version, platform_version=None):
+    """True when an upgrade path entry is the cluster's: its source is the current version and,
+    when both are known, its platform version is the cluster's (CCE lists one entry per version
+    and platform version)."""
     source = path.get("version")
     if not source or not current_version:
         return False
+    entry_platform = path.get("platform_version")
+    if platform_version and entry_platform and entry_platform != platform_version:
+        return False
     # v1.21+ paths name the minor (v1.29); older ones the full patch (v1.19.16-r20).
-    return versions_match(source, current_version)
+    return versions.matches(source, current_version)
 
 
-def collect_allowed_targets(upgrade_info, upgrade_paths, current_version):
-    """Targets the cluster may be upgraded to: upgradeinfo targetVersions plus the targets of the
-    upgrade paths whose source is the current version. Deduplicated, sorted by version.
+def collect_allowed_targets(upgrade_info, upgrade_paths, current_version, platform_version=None):
+    """Targets the cluster may be upgraded to: upgradeinfo targetVersions first (minors or full
+    versions), then the targets of the upgrade path entries of the cluster's version and platform
+    version, and the suggested patch of its release when it is later. Deduplicated, sorted by version.
 
     ``upgrade_info`` as from normalize_upgrade_info (or None), ``upgrade_paths`` as from
     normalize_upgrade_paths (or None).
     """
     targets = []
-    for version in (upgrade_info or {}).get("target_versions") or []:
-        if version not in targets:
-            targets.append(version)
+
+    def add(text):
+        if text and text not in targets:
+            targets.append(text)
+
+    for text in (upgrade_info or {}).get("target_versions") or []:
+        add(text)
     for path in upgrade_paths or []:
-        if path_applies(path, current_version):
-            for version in path.get("target_versions") or []:
-                if version not in targets:
-                    targets.append(version)
-    return sorted(targets, key=version_sort_key)
+        if path_applies(path, current_version, platform_version):
+            for text in path.get("target_versions") or []:
+                add(text)
+    suggested = versions.full_version((upgrade_info or {}).get("release"), (upgrade_info or {}).get("suggest_patch"))
+    if suggested and current_version and versions.is_patch_upgrade(current_version, suggested):
+        add(suggested)
+    return sorted(targets, key=versions.sort_key)
 
 
 class TargetNotOffered(ValueError):
@@ -460,22 +446,42 @@ class TargetNotOffered(ValueError):
         self.allowed = list(allowed or [])
 
 
-def check_offered_target(api, cluster_id, current_version, target_version):
+class OfferedTargets(namedtuple("OfferedTargets", ["current_version", "allowed"])):
+    """What CCE offers a cluster: its ``current_version`` (the full version when upgradeinfo gives
+    it, else the version ShowCluster reported) and the ``allowed`` targets."""
+
+    __slots__ = ()
+
+
+def read_offered_targets(api, cluster_id, cluster_version, platform_version=None):
+    """Two GETs through ``api`` (a CceApi): upgradeinfo (the full current version and its
+    ``targetVersions``) and the upgrade paths of the cluster's version and platform version.
+    A CceApiError from the reads propagates."""
+    info = normalize_upgrade_info(api.get_upgrade_info(cluster_id))
+    current = info["current_version"] or cluster_version
+    paths = normalize_upgrade_paths(api.list_upgrade_paths())
+    return OfferedTargets(current, collect_allowed_targets(info, paths, current, platform_version))
+
+
+def check_offered_target(api, cluster_id, cluster_version, target_version, platform_version=None):
     """Check ``target_version`` against the versions CCE offers for the cluster, before any write.
 
-    Two GETs through ``api`` (a CceApi): upgradeinfo (``targetVersions``) and the upgrade paths whose
-    source is ``current_version``. Returns the allowed targets when the target is acceptable; raises
-    TargetNotOffered (a ValueError naming ``target_version``) for a downgrade, the current version,
-    a skipped minor or a version not offered. A CceApiError from the reads propagates.
+    Returns the :class:`OfferedTargets` when the target is acceptable; raises TargetNotOffered (a
+    ValueError naming ``target_version``) for the current version, a downgrade, a new minor while the
+    cluster is not on the latest patch of its own, a skipped minor or a version not offered. A
+    CceApiError from the reads propagates.
     """
-    info = normalize_upgrade_info(api.get_upgrade_info(cluster_id))
-    paths = normalize_upgrade_paths(api.list_upgrade_paths())
-    allowed = collect_allowed_targets(info, paths, current_version)
+    offered = read_offered_targets(api, cluster_id, cluster_version, platform_version)
     try:
-        check_upgrade_target(current_version, target_version, allowed)
+        check_upgrade_target(offered.current_version, target_version, offered.allowed)
     except ValueError as err:
-        raise TargetNotOffered(str(err), current=current_version, allowed=allowed)
-    return allowed
+        raise TargetNotOffered(str(err), current=offered.current_version, allowed=offered.allowed)
+    return offered
+
+
+def current_full_version(api, cluster_id, cluster_version):
+    """The cluster's full current version from its upgradeinfo (one GET), else ``cluster_version``."""
+    return versions.current_full_version(api.get_upgrade_info(cluster_id)) or cluster_version
 
 
 def version_diff(before, after, before_phase=None, after_phase=None):

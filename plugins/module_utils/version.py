@@ -201,9 +201,10 @@ def is_at_target(current, target):
 
 
 def is_patch_upgrade(current, target):
-    """True when ``target`` is a later patch of ``current``'s own minor (not a minor upgrade)."""
+    """True when ``target`` is a later patch of ``current``'s own minor (not a minor upgrade).
+    False when ``current`` is a bare minor: which patch it runs is not known."""
     have, want = version_or_none(current), version_or_none(target)
-    if have is None or want is None or have.minor_key != want.minor_key:
+    if have is None or want is None or have.minor_key != want.minor_key or have.patch is None:
         return False
     return not is_at_target(have, want)
 

@@ -15,17 +15,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import re
 
-from ansible_collections.hwcloud.cce.plugins.module_utils.timestamps import parse_timestamp  # noqa: F401 (used by callers)
-
-# Workflow phases (WorkFlowPhase). A workflow without a phase has just been created (Init).
-WORKFLOW_OPEN_PHASES = ("Init", "Running", "Pending")
-WORKFLOW_CLOSED_PHASES = ("Success", "Cancel")
-
-# Point (sub-task) statuses that mean "in flight" (UpgradeWorkflowTaskStatus, plus Pause,
-# which the cancel rules mention even though the enum lacks it).
-POINT_ACTIVE_STATUSES = ("Init", "Queuing", "Running", "Pause")
+from ansible_collections.hwcloud.cce.plugins.module_utils import version
+from ansible_collections.hwcloud.cce.plugins.module_utils.documents import (
+    POINT_ACTIVE_STATUSES,
+    PRECHECK_ACTIVE_PHASES,
+    SNAPSHOT_ACTIVE_PHASES,
+    WORKFLOW_OPEN_PHASES,
+    WORKFLOW_UNCANCELLABLE_PHASES,
+    as_bool,
+    as_list,
+    as_object,
+    as_progress_text,
+    dig,
+)
+from ansible_collections.hwcloud.cce.plugins.module_utils.timestamps import UTC, newest_first_key, parse_timestamp, utcnow
 
 POINT_KEYS = (
     ("PreCheck", "pre_check"),
@@ -34,15 +38,6 @@ POINT_KEYS = (
     ("PostCheck", "post_check"),
     ("Rollback", "rollback"),
 )
-
-PRECHECK_ACTIVE_PHASES = ("Init", "Running")
-PRECHECK_TERMINAL_PHASES = ("Success", "Failed", "Error")
-PRECHECK_FAILED_PHASES = ("Failed", "Error")
-
-SNAPSHOT_ACTIVE_PHASES = ("Init", "Queuing", "Running", "Pause")
-SNAPSHOT_FAILED_PHASES = ("Failed", "Error")
-
-POSTCHECK_FAILED_PHASES = ("Failed", "Error")
 
 CHECK_LEVELS = (("Fatal", "fatal"), ("Warning", "warning"), ("Info", "info"))
 
@@ -53,35 +48,15 @@ DEFAULT_PRECHECK_VALIDITY = datetime.timedelta(hours=1)
 # A pre-check about to expire is not worth reusing: the upgrade must start before it expires.
 PRECHECK_REUSE_MARGIN = datetime.timedelta(minutes=5)
 
-_UTC = datetime.timezone.utc
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-r(\d+))?$")
 
 
 # --------------------------------------------------------------------------- small helpers
-
-def _dig(doc, *keys):
-    """Walk nested dicts; None as soon as a level is missing or not a dict."""
-    current = doc
-    for key in keys:
-        if not isinstance(current, dict):
-            return None
-        current = current.get(key)
-    return current
-
-
-def _as_list(value):
-    return value if isinstance(value, list) else []
-
 
 def items_of(document):
     """The ``items`` of a CCE list document (a plain list is accepted as is)."""
     if isinstance(document, list):
         return [item for item in document if isinstance(item, dict)]
-    return [item for item in _as_list(_dig(document, "items")) if isinstance(item, dict)]
-
-
-def utcnow():
-    return datetime.datetime.now(_UTC)
+    return [item for item in as_list(dig(document, "items")) if isinstance(item, dict)]
 
 
 def server_now(client=None):
@@ -94,43 +69,12 @@ def server_now(client=None):
     server_time = getattr(client, "server_time", None)
     if server_time is None:
         return utcnow()
-    return datetime.datetime.fromtimestamp(server_time(), _UTC)
-
-
-def version_parts(text):
-    """``v1.29.3-r2`` -> (1, 29, 3, 2); missing parts are None. None when malformed."""
-    if not isinstance(text, str):
-        return None
-    match = _VERSION_RE.match(text.strip())
-    if not match:
-        return None
-    return tuple(None if part is None else int(part) for part in match.groups())
-
-
-def version_matches(requested, actual):
-    """True when ``actual`` is ``requested`` or a more precise form of it.
-
-    CCE resolves ``v1.30`` to its latest patch (``v1.30.2-r0``), so a short request matches
-    any patch of that minor; a full request must match exactly.
-    """
-    if not requested or not actual:
-        return False
-    want, have = version_parts(requested), version_parts(actual)
-    if want is None or have is None:
-        return requested.strip() == actual.strip()
-    for wanted, got in zip(want, have):
-        if wanted is not None and wanted != got:
-            return False
-    return True
+    return datetime.datetime.fromtimestamp(server_time(), UTC)
 
 
 def _newest_first(documents, *time_keys):
     def sort_key(doc):
-        for path in time_keys:
-            stamp = parse_timestamp(_dig(doc, *path))
-            if stamp is not None:
-                return stamp
-        return datetime.datetime.min.replace(tzinfo=_UTC)
+        return newest_first_key(*(dig(doc, *path) for path in time_keys))
     # sorted() is stable: documents without timestamps keep the server's (oldest-first) order
     # reversed, so the last listed one counts as the newest.
     return sorted(reversed(list(documents)), key=sort_key, reverse=True)
@@ -139,12 +83,12 @@ def _newest_first(documents, *time_keys):
 # --------------------------------------------------------------------------- workflows
 
 def workflow_id_of(document):
-    return _dig(document, "metadata", "uid")
+    return dig(document, "metadata", "uid")
 
 
 def workflow_phase(document):
     """The workflow phase; a freshly created workflow carries none and counts as Init."""
-    return _dig(document, "status", "phase") or "Init"
+    return dig(document, "status", "phase") or "Init"
 
 
 def is_open_workflow(document):
@@ -153,7 +97,7 @@ def is_open_workflow(document):
 
 def find_point(document, task_type):
     """The raw pointStatuses entry of ``task_type`` (``PreCheck``, ``Snapshot`` ...), or {}."""
-    for point in _as_list(_dig(document, "status", "pointStatuses")):
+    for point in as_list(dig(document, "status", "pointStatuses")):
         if isinstance(point, dict) and point.get("taskType") == task_type:
             return point
     return {}
@@ -180,23 +124,23 @@ def normalize_workflow(document):
         if raw or key != "rollback":
             points[key] = normalize_point(raw)
     lines = []
-    for line in _as_list(_dig(document, "status", "lineStatuses")):
+    for line in as_list(dig(document, "status", "lineStatuses")):
         if isinstance(line, dict):
             lines.append({
-                "start": _dig(line, "startPoint", "taskType"),
-                "end": _dig(line, "endPoint", "taskType"),
-                "critical": bool(line.get("critical")),
+                "start": dig(line, "startPoint", "taskType"),
+                "end": dig(line, "endPoint", "taskType"),
+                "critical": as_bool(line.get("critical")),
             })
     return {
         "workflow_id": workflow_id_of(document),
-        "cluster_id": _dig(document, "spec", "clusterID"),
-        "cluster_version": _dig(document, "spec", "clusterVersion"),
-        "target_version": _dig(document, "spec", "targetVersion"),
+        "cluster_id": dig(document, "spec", "clusterID"),
+        "cluster_version": dig(document, "spec", "clusterVersion"),
+        "target_version": dig(document, "spec", "targetVersion"),
         "phase": workflow_phase(document),
         "points": points,
         "lines": lines,
-        "creation_timestamp": _dig(document, "metadata", "creationTimestamp"),
-        "update_timestamp": _dig(document, "metadata", "updateTimestamp"),
+        "creation_timestamp": dig(document, "metadata", "creationTimestamp"),
+        "update_timestamp": dig(document, "metadata", "updateTimestamp"),
     }
 
 
@@ -210,7 +154,7 @@ def find_open_workflow(documents, target_version=None):
     for document in sort_workflows(documents):
         if not is_open_workflow(document):
             continue
-        if target_version and not version_matches(target_version, _dig(document, "spec", "targetVersion")):
+        if target_version and not version.matches(target_version, dig(document, "spec", "targetVersion")):
             continue
         return document
     return None
@@ -220,7 +164,7 @@ def find_workflow(documents, target_version, phases):
     """The newest workflow for ``target_version`` whose phase is one of ``phases``, or None."""
     for document in sort_workflows(documents):
         if workflow_phase(document) in phases and \
-                version_matches(target_version, _dig(document, "spec", "targetVersion")):
+                version.matches(target_version, dig(document, "spec", "targetVersion")):
             return document
     return None
 
@@ -234,10 +178,10 @@ def cancel_refusal(document):
     """
     workflow_id = workflow_id_of(document)
     phase = workflow_phase(document)
-    if phase in ("Running", "Success", "Cancel"):
+    if phase in WORKFLOW_UNCANCELLABLE_PHASES:
         return ("workflow %s is in phase %s; CCE cancels only workflows in phase Init or Pending "
                 "(Pending: a task failed)" % (workflow_id, phase))
-    for point in _as_list(_dig(document, "status", "pointStatuses")):
+    for point in as_list(dig(document, "status", "pointStatuses")):
         if isinstance(point, dict) and point.get("status") in POINT_ACTIVE_STATUSES:
             return ("its %s task %s is %s; CCE cancels a workflow only when none of its tasks is "
                     "initialising, queued, running or paused"
@@ -292,10 +236,10 @@ def skipped_items_body(skipped):
 def skipped_items_of(document):
     """The ``skippedCheckItemList`` a pre-check task echoes, in normalised form."""
     result = []
-    for entry in _as_list(_dig(document, "spec", "skippedCheckItemList")):
+    for entry in as_list(dig(document, "spec", "skippedCheckItemList")):
         if not isinstance(entry, dict) or not entry.get("name"):
             continue
-        values = _as_list(_dig(entry, "resourceSelector", "values"))
+        values = as_list(dig(entry, "resourceSelector", "values"))
         result.append({"name": entry["name"], "node_ids": [v for v in values if isinstance(v, str)] or None})
     return result
 
@@ -315,7 +259,7 @@ def _normalize_check_item(raw, node=None):
         item["node_name"] = node.get("name")
         if node.get("uid"):
             node_ids.append(node["uid"])
-    for risk in _as_list(_dig(raw, "riskSource", "nodeRisks")):
+    for risk in as_list(dig(raw, "riskSource", "nodeRisks")):
         if isinstance(risk, dict) and risk.get("NodeID") and risk["NodeID"] not in node_ids:
             node_ids.append(risk["NodeID"])
     item["node_ids"] = node_ids
@@ -326,17 +270,17 @@ def _normalize_check_item(raw, node=None):
 
 def collect_check_items(document):
     """Every check item of a pre-check task (cluster, add-on and per-node), normalised."""
-    status = _dig(document, "status") or {}
+    status = dig(document, "status") or {}
     items = []
     for section in ("clusterCheckStatus", "addonCheckStatus"):
-        for raw in _as_list(_dig(status, section, "itemsStatus")):
+        for raw in as_list(dig(status, section, "itemsStatus")):
             if isinstance(raw, dict):
                 items.append(_normalize_check_item(raw))
-    for stage in _as_list(_dig(status, "nodeCheckStatus", "nodeStageStatus")):
+    for stage in as_list(dig(status, "nodeCheckStatus", "nodeStageStatus")):
         if not isinstance(stage, dict):
             continue
-        node = stage.get("nodeInfo") or {}
-        for raw in _as_list(stage.get("itemsStatus")):
+        node = as_object(stage.get("nodeInfo"))
+        for raw in as_list(stage.get("itemsStatus")):
             if isinstance(raw, dict):
                 items.append(_normalize_check_item(raw, node))
     return items
@@ -385,21 +329,21 @@ def describe_items(items):
 
 
 def precheck_id_of(document):
-    return _dig(document, "metadata", "uid")
+    return dig(document, "metadata", "uid")
 
 
 def precheck_phase(document):
-    return _dig(document, "status", "phase")
+    return dig(document, "status", "phase")
 
 
 def precheck_expiry(document, point=None):
     """When a pre-check result expires: the task's or the workflow point's expireTimeStamp,
     else one hour after it ended. None when nothing tells."""
-    for source in (_dig(document, "status", "expireTimeStamp"), (point or {}).get("expireTimeStamp")):
+    for source in (dig(document, "status", "expireTimeStamp"), (point or {}).get("expireTimeStamp")):
         stamp = parse_timestamp(source)
         if stamp is not None:
             return stamp
-    for source in ((point or {}).get("endTimeStamp"), _dig(document, "metadata", "updateTimestamp")):
+    for source in ((point or {}).get("endTimeStamp"), dig(document, "metadata", "updateTimestamp")):
         stamp = parse_timestamp(source)
         if stamp is not None:
             return stamp + DEFAULT_PRECHECK_VALIDITY
@@ -419,7 +363,7 @@ def precheck_reusable(document, point=None, now=None, margin=PRECHECK_REUSE_MARG
 
 def precheck_expire_text(document, point=None):
     """The expiry as CCE wrote it (task first, then the workflow point)."""
-    return _dig(document, "status", "expireTimeStamp") or (point or {}).get("expireTimeStamp")
+    return dig(document, "status", "expireTimeStamp") or (point or {}).get("expireTimeStamp")
 
 
 def sort_prechecks(documents):
@@ -430,16 +374,25 @@ def find_active_precheck(documents, target_version):
     """The newest pre-check for ``target_version`` that is still Init/Running, or None."""
     for document in sort_prechecks(documents):
         if precheck_phase(document) in PRECHECK_ACTIVE_PHASES and \
-                version_matches(target_version, _dig(document, "spec", "targetVersion")):
+                version.matches(target_version, dig(document, "spec", "targetVersion")):
             return document
     return None
 
 
-def find_reusable_precheck(documents, target_version, now=None):
-    """The newest successful, unexpired pre-check for ``target_version``, or None."""
+def find_reusable_precheck(documents, target_version, now=None, cluster_version=None):
+    """The newest successful, unexpired pre-check for ``target_version``, or None.
+
+    With ``cluster_version`` (the cluster's full current version), only a pre-check made from that
+    version counts: one made before a patch upgrade checked another starting point.
+    """
     for document in sort_prechecks(documents):
-        if version_matches(target_version, _dig(document, "spec", "targetVersion")) and \
-                precheck_reusable(document, now=now):
+        if not version.matches(target_version, dig(document, "spec", "targetVersion")):
+            continue
+        checked_from = dig(document, "spec", "clusterVersion")
+        if cluster_version and checked_from and not (version.matches(checked_from, cluster_version)
+                                                     or version.matches(cluster_version, checked_from)):
+            continue
+        if precheck_reusable(document, now=now):
             return document
     return None
 
@@ -451,10 +404,10 @@ def normalize_precheck(document, skipped=None, point=None):
     return {
         "task_id": precheck_id_of(document),
         "phase": precheck_phase(document),
-        "cluster_version": _dig(document, "spec", "clusterVersion"),
-        "target_version": _dig(document, "spec", "targetVersion"),
+        "cluster_version": dig(document, "spec", "clusterVersion"),
+        "target_version": dig(document, "spec", "targetVersion"),
         "expire_timestamp": precheck_expire_text(document, point),
-        "message": _dig(document, "status", "message") or "",
+        "message": dig(document, "status", "message") or "",
         "check_items": group_items_by_level(items),
         "fatal_count": len(blocking),
         "blocking_items": blocking,
@@ -468,7 +421,7 @@ def normalize_snapshot_task(document):
     if not document:
         return None
     sub_tasks = []
-    for item in _as_list(_dig(document, "spec", "items")):
+    for item in as_list(dig(document, "spec", "items")):
         if isinstance(item, dict):
             sub_tasks.append({
                 "id": item.get("id"),
@@ -479,22 +432,22 @@ def normalize_snapshot_task(document):
                 "update_timestamp": item.get("updateTimestamp"),
             })
     return {
-        "task_id": _dig(document, "metadata", "uid"),
+        "task_id": dig(document, "metadata", "uid"),
         "phase": snapshot_phase(document),
-        "progress": _dig(document, "status", "progress"),
-        "completion_time": _dig(document, "status", "completionTime"),
-        "creation_timestamp": _dig(document, "metadata", "creationTimestamp"),
-        "update_timestamp": _dig(document, "metadata", "updateTimestamp"),
+        "progress": as_progress_text(dig(document, "status", "progress")),
+        "completion_time": dig(document, "status", "completionTime"),
+        "creation_timestamp": dig(document, "metadata", "creationTimestamp"),
+        "update_timestamp": dig(document, "metadata", "updateTimestamp"),
         "sub_tasks": sub_tasks,
     }
 
 
 def snapshot_phase(document):
     """The task phase; when CCE leaves it empty, derived from the sub-task statuses."""
-    phase = _dig(document, "status", "phase")
+    phase = dig(document, "status", "phase")
     if phase:
         return phase
-    statuses = [item.get("status") for item in _as_list(_dig(document, "spec", "items")) if isinstance(item, dict)]
+    statuses = [item.get("status") for item in as_list(dig(document, "spec", "items")) if isinstance(item, dict)]
     statuses = [status for status in statuses if status]
     if not statuses:
         return None
@@ -510,7 +463,7 @@ def sort_snapshot_tasks(documents):
 
 def find_snapshot_task(documents, task_id):
     for document in items_of(documents):
-        if _dig(document, "metadata", "uid") == task_id:
+        if dig(document, "metadata", "uid") == task_id:
             return document
     return None
 
@@ -524,8 +477,8 @@ def find_active_snapshot(documents):
 
 
 def snapshot_finished_at(document):
-    for source in (_dig(document, "status", "completionTime"), _dig(document, "metadata", "updateTimestamp"),
-                   _dig(document, "metadata", "creationTimestamp")):
+    for source in (dig(document, "status", "completionTime"), dig(document, "metadata", "updateTimestamp"),
+                   dig(document, "metadata", "creationTimestamp")):
         stamp = parse_timestamp(source)
         if stamp is not None:
             return stamp
@@ -547,15 +500,15 @@ def find_recent_snapshot(documents, max_age_minutes, now=None):
 
 def snapshot_task_id(create_response):
     """The task id of a CreateClusterMasterSnapshot response (top-level ``uid``)."""
-    return (create_response or {}).get("uid") or _dig(create_response, "metadata", "uid")
+    return (create_response or {}).get("uid") or dig(create_response, "metadata", "uid")
 
 
 # --------------------------------------------------------------------------- post-check
 
 def normalize_postcheck(document):
     return {
-        "task_id": _dig(document, "metadata", "uid"),
-        "phase": _dig(document, "status", "phase"),
-        "cluster_version": _dig(document, "spec", "clusterVersion"),
-        "target_version": _dig(document, "spec", "targetVersion"),
+        "task_id": dig(document, "metadata", "uid"),
+        "phase": dig(document, "status", "phase"),
+        "cluster_version": dig(document, "spec", "clusterVersion"),
+        "target_version": dig(document, "spec", "targetVersion"),
     }

@@ -16,19 +16,33 @@ version_added: 0.1.0
 description:
   - Starts the in-place upgrade of a CCE cluster (standard, Turbo or Autopilot) to O(target_version)
     and optionally waits for the upgrade task to finish.
-  - Idempotent. A cluster already at O(target_version) is left alone. When an upgrade task to the same
+  - Idempotent. A cluster already at O(target_version) is left alone. This is judged on the cluster's full
+    version (C(v1.28.15-r30), from its upgrade information), because after a patch upgrade CCE still reports
+    the minor (C(v1.28)) as the cluster's version: a minor target is reached by any patch of it, a full
+    target by that version or a later patch of the same minor. When an upgrade task to the same
     target is already active (C(Init), C(Queuing), C(Running) or C(Pause)), the module attaches to it
     (RV(attached=true)) and never submits a second one. An active task to a different target is an error.
   - Before anything is written, the target is checked against the cluster's upgrade information and the
-    upgrade paths of CCE; a downgrade, a skipped minor version or a target that is not offered fails
-    without any change.
+    upgrade paths of CCE (only the entries of the cluster's own platform version); a downgrade, a skipped
+    minor version or a target that is not offered fails without any change.
+  - Patch first. CCE moves a cluster to another minor only from the latest patch of its current minor.
+    A new minor as O(target_version) while the cluster is on an older patch fails before any change,
+    naming the latest patch (for example V(v1.28.15-r30)) to upgrade to first; that patch is itself a
+    valid O(target_version).
   - When the reply to the upgrade request is lost, or CCE answers that the cluster is locked by another
     request, the module reads the task list again and attaches to the task for the target instead of
     sending the request a second time.
   - O(state=paused), O(state=resumed) and O(state=retried) pause, continue and retry the upgrade task.
     CCE offers pause and continue for standard clusters only; Autopilot supports retry.
-  - CCE refuses an upgrade without a successful, unexpired pre-check for the target unless
-    O(is_only_upgrade=true). Run M(hwcloud.cce.cce_precheck) first.
+  - Pause and continue are B(deprecated) by CCE (listed under its historical APIs). The module keeps
+    O(state=paused) and O(state=resumed); when CCE refuses them, the module fails saying so and the upgrade
+    task runs on to its end (wait for it with O(state=present), retry it with O(state=retried) if it fails).
+  - CCE runs its own pre-check inside the upgrade task unless the request says C(isOnlyUpgrade=true). See
+    O(is_only_upgrade): by default the module skips CCE's built-in check only after a successful pre-check
+    of M(hwcloud.cce.cce_precheck) for the target that has not expired.
+  - Upgrade tasks carry no failure message. When a task fails, the module reports what CCE says elsewhere:
+    the cluster's C(status.reason) and C(status.message), and points to the upgrade workflow and the
+    pre-check results.
 author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 options:
@@ -49,15 +63,17 @@ options:
     type: str
   user_defined_step:
     description:
-      - Largest number of nodes upgraded in one batch (1 to 120). Batches grow 1, 2, then powers of two up to this value.
+      - Largest number of nodes upgraded in one batch. Batches grow 1, 2, then powers of two up to this value.
+      - CCE's API reference documents 1 to 40 (20 recommended). 41 to 120 (what the SDK allows) is sent with a
+        warning that CCE may refuse it; below 1 or above 120 fails before any request.
     type: int
     default: 20
   scope:
     description:
       - V(Cluster) keeps growing the batch size across node pools; V(NodePool) starts again with each node pool.
+      - Sent only when set (it is in CCE's SDK but not in its API reference); CCE's default applies otherwise.
     type: str
     choices: [Cluster, NodePool]
-    default: Cluster
   addons:
     description:
       - Add-ons to upgrade together with the cluster.
@@ -76,7 +92,8 @@ options:
         required: true
       values:
         description:
-          - Add-on parameters.
+          - Add-on parameters as CCE nests them, C({basic: {...}, custom: {...}, flavor: {...}}).
+          - CCE also upgrades installed add-ons to a compatible version by itself during the cluster upgrade.
         type: dict
   node_pool_order:
     description:
@@ -87,15 +104,21 @@ options:
     description:
       - Order of the nodes inside node pools. Keys are node pool IDs (V(DefaultPool) for the default pool).
       - Each value is a list of batches, each a dict with C(node_selector) (C(key), C(value) list, C(operator) one of
-        V(in), V(notin), V(exists), V(!), V(gt), V(lt)) and C(priority) (non-negative integer, higher first).
+        V(in), V(notin), V(exists), V(!), V(gt), V(lt), V(=)) and C(priority) (non-negative integer, higher first).
     type: dict
   is_only_upgrade:
     description:
-      - Skip the pre-check inside the upgrade flow. CCE then does not require a recent pre-check.
+      - Sent as C(isOnlyUpgrade). V(false) makes CCE run its own pre-check inside the upgrade task (a fatal
+        risk it finds fails the task); V(true) skips it, which is right only after a successful pre-check.
+      - When not set, the module sends V(true) when a successful pre-check for the target (for example from
+        M(hwcloud.cce.cce_precheck)) exists that has not expired, V(false) otherwise.
+      - V(true) with no valid pre-check (it expired) is sent as V(false) with a warning, so CCE checks again
+        instead of the upgrade failing. Should CCE still answer C(CCE.01400075) (pre-check expired) to V(true),
+        the module submits once more with V(false).
     type: bool
-    default: false
 notes:
-  - The upgrade API of CCE is available on request; accounts without access get a 403 error.
+  - CCE's cluster-upgrade APIs are available only upon request; an account without them gets a permission
+    error, which the module reports saying the account needs the cluster-upgrade APIs enabled.
   - With O(wait=true) a paused task keeps the module waiting until O(wait_timeout).
   - A wait that runs out of time fails with RV(timed_out=true) and the task's ID, phase and progress;
     a task that fails fails the module with RV(phase=Failed).
@@ -186,15 +209,29 @@ phase:
   type: str
   sample: Running
 progress:
-  description: Progress of the task as CCE reports it.
+  description: Progress of the task as CCE reports it (a decimal string such as C(37.50)).
   returned: always
   type: str
-  sample: "45"
+  sample: "45.00"
 from_version:
-  description: Cluster version before the upgrade.
+  description: Cluster version before the upgrade (the full version when CCE gives it).
   returned: always
   type: str
-  sample: v1.29
+  sample: v1.29.4-r0
+is_only_upgrade:
+  description: The C(isOnlyUpgrade) the module sent (V(true) skipped CCE's own pre-check inside the task).
+  returned: when the module submitted an upgrade
+  type: bool
+  sample: true
+failure:
+  description:
+    - Where CCE explains a failed upgrade, since upgrade tasks carry no message.
+    - C(cluster_reason) and C(cluster_message) are the cluster's C(status.reason) and C(status.message);
+      C(workflow_id) and C(workflow_point) the open upgrade workflow and the status of its C(Cluster) point, when there is one.
+  returned: when the upgrade task failed
+  type: dict
+  sample: {"cluster_reason": "UpgradeFailed", "cluster_message": "upgrade of node 10.0.0.12 failed", "workflow_id": null,
+           "workflow_point": null}
 to_version:
   description: Version the upgrade goes to.
   returned: always
@@ -265,8 +302,11 @@ from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModul
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
 from ansible_collections.hwcloud.cce.plugins.module_utils.validation import (
     parse_version,
+    step_warning,
     validate_cluster_id,
 )
+from ansible_collections.hwcloud.cce.plugins.module_utils import version
+from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import TaskFailed, WaitTimeout, wait_until
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 
@@ -286,7 +326,7 @@ def argument_spec():
         state=dict(type="str", default="present", choices=["present", "paused", "resumed", "retried"]),
         target_version=dict(type="str"),
         user_defined_step=dict(type="int", default=20),
-        scope=dict(type="str", default="Cluster", choices=["Cluster", "NodePool"]),
+        scope=dict(type="str", choices=["Cluster", "NodePool"]),
         addons=dict(type="list", elements="dict", options=dict(
             name=dict(type="str", required=True),
             version=dict(type="str", required=True),
@@ -294,7 +334,7 @@ def argument_spec():
         )),
         node_pool_order=dict(type="dict"),
         node_order=dict(type="dict"),
-        is_only_upgrade=dict(type="bool", default=False),
+        is_only_upgrade=dict(type="bool"),
     )
 
 
@@ -333,9 +373,13 @@ def validate_input(module):
     if state != "present":
         return None
     try:
-        return up.build_upgrade_body(params)
+        body = up.build_upgrade_body(params)
     except ValueError as err:
         module.fail(str(err))
+    warning = step_warning(body["spec"]["clusterUpgradeAction"]["strategy"]["inPlaceRollingUpdate"]["userDefinedStep"])
+    if warning:
+        module.warn(warning)
+    return body
 
 
 def _naming(option, err):
@@ -349,7 +393,7 @@ def ensure_upgraded(module, body):
     cluster_id = module.params["cluster_id"]
     target = module.params["target_version"]
     cluster = read_cluster(module)
-    current = cluster["version"]
+    current = read_current_version(module, cluster)
     tasks = read_tasks(module)
 
     active = up.find_active_upgrade_task(tasks)
@@ -361,7 +405,8 @@ def ensure_upgraded(module, body):
         task = wait_for_task(module, active, changed=False)
         return upgrade_result(module, task, current, target, changed=False, attached=True)
 
-    if up.versions_match(target, current):
+    # Judged on the full version: after a patch upgrade ShowCluster still reports the minor.
+    if version.is_at_target(current, target):
         done = up.latest_task_for_target(tasks, target)
         return upgrade_result(module, done, current, target, changed=False, attached=False, after_version=current)
 
@@ -373,33 +418,91 @@ def ensure_upgraded(module, body):
 
     last = up.latest_task(tasks)
     if last and last["phase"] == up.FAILED_PHASE and up.task_targets_version(last, target):
-        module.fail("the last upgrade of cluster %s failed: %s; run with state=retried to retry it"
-                    % (cluster_id, up.describe_task(last)),
-                    cluster_id=cluster_id, task_id=last["task_id"], phase=last["phase"], task=last)
+        details = read_failure_details(module)
+        module.fail("the last upgrade of cluster %s failed: %s; %s. Run with state=retried to retry it"
+                    % (cluster_id, up.describe_task(last), up.describe_failure(details)),
+                    cluster_id=cluster_id, task_id=last["task_id"], phase=last["phase"], task=last, failure=details)
 
-    check_target(module, current, target)
+    check_target(module, cluster, current, target)
     if module.check_mode:
         return upgrade_result(module, None, current, target, changed=True, attached=False)
 
-    task, attached, changed = submit_upgrade(module, body, tasks)
+    body = with_only_upgrade(body, decide_only_upgrade(module, current, target))
+    task, attached, changed, sent = submit_upgrade(module, body, tasks)
     task = wait_for_task(module, task, changed=changed)
-    return upgrade_result(module, task, current, target, changed=changed, attached=attached)
+    result = upgrade_result(module, task, current, target, changed=changed, attached=attached)
+    result["is_only_upgrade"] = sent["spec"]["clusterUpgradeAction"].get("isOnlyUpgrade")
+    return result
 
 
-def check_target(module, current, target):
+def read_current_version(module, cluster):
+    """The cluster's full version (upgradeinfo's versionInfo), else what ShowCluster reported."""
+    cluster_id = module.params["cluster_id"]
+    try:
+        return up.current_full_version(module.api, cluster_id, cluster["version"])
+    except CceApiError as err:
+        module.fail_from_error(err, "read the upgrade information of cluster %s" % cluster_id)
+
+
+def check_target(module, cluster, current, target):
     """Validate the target against upgradeinfo and the upgrade paths (GETs only)."""
     cluster_id = module.params["cluster_id"]
     try:
-        up.check_offered_target(module.api, cluster_id, current, target)
+        up.check_offered_target(module.api, cluster_id, current, target, cluster.get("platform_version"))
     except CceApiError as err:
         module.fail_from_error(err, "read the upgrade paths of cluster %s" % cluster_id)
     except up.TargetNotOffered as err:
-        module.fail(_naming("target_version", err), cluster_id=cluster_id, current_version=current,
+        module.fail(_naming("target_version", err), cluster_id=cluster_id, current_version=err.current,
                     allowed_targets=err.allowed)
 
 
+def decide_only_upgrade(module, current, target):
+    """``isOnlyUpgrade``: true only after a successful pre-check for the target that has not expired
+    (CCE then skips its own); false otherwise, so that CCE checks inside the upgrade task."""
+    requested = module.params["is_only_upgrade"]
+    if requested is False:
+        return False
+    valid = has_valid_precheck(module, current, target)
+    if requested and not valid:
+        module.warn("is_only_upgrade=true, but cluster %s has no successful pre-check for %s that has not expired: "
+                    "submitting with isOnlyUpgrade=false, so that CCE runs its own pre-check inside the upgrade task"
+                    % (module.params["cluster_id"], target))
+    return valid
+
+
+def has_valid_precheck(module, current, target):
+    cluster_id = module.params["cluster_id"]
+    try:
+        prechecks = wf.items_of(module.api.list_prechecks(cluster_id))
+    except CceApiError as err:
+        module.warn("could not list the pre-checks of cluster %s (%s): CCE will run its own pre-check" % (cluster_id, err))
+        return False
+    found = wf.find_reusable_precheck(prechecks, target, now=wf.server_now(module.client), cluster_version=current)
+    return found is not None
+
+
+def with_only_upgrade(body, only_upgrade):
+    action = dict(body["spec"]["clusterUpgradeAction"], isOnlyUpgrade=bool(only_upgrade))
+    return dict(body, spec=dict(body["spec"], clusterUpgradeAction=action))
+
+
+def read_failure_details(module):
+    """What CCE says about a failed upgrade outside the task (reads; errors leave a field empty)."""
+    cluster_id = module.params["cluster_id"]
+    cluster = workflow = None
+    try:
+        cluster = module.api.get_cluster(cluster_id)
+    except CceApiError:
+        pass
+    try:
+        workflow = wf.find_open_workflow(wf.items_of(module.api.list_workflows(cluster_id)))
+    except CceApiError:
+        pass
+    return up.failure_details(cluster, workflow)
+
+
 def submit_upgrade(module, body, tasks_before):
-    """POST the upgrade once; returns (task, attached, changed).
+    """POST the upgrade once; returns (task, attached, changed, the body that was sent).
 
     A lost reply (outcome unknown) or CCE's 429 'locked' answer means: re-read the task list and
     attach to the task for the target, never POST again. After a lost reply the task is most likely
@@ -411,11 +514,15 @@ def submit_upgrade(module, body, tasks_before):
     try:
         response = api.submit_upgrade(cluster_id, body)
     except CceApiError as err:
+        if err.error_code == PRECHECK_REQUIRED_CODE and body["spec"]["clusterUpgradeAction"].get("isOnlyUpgrade"):
+            # Defensive: CCE says the pre-check expired. A 400 created nothing: let CCE check again itself.
+            module.warn("CCE answered %s (the pre-check expired) to the upgrade of cluster %s: submitting again with "
+                        "isOnlyUpgrade=false, so that CCE runs its own pre-check" % (PRECHECK_REQUIRED_CODE, cluster_id))
+            return submit_upgrade(module, with_only_upgrade(body, False), tasks_before)
         if err.error_code == PRECHECK_REQUIRED_CODE:
             err.hint = ("CCE requires a successful pre-check for %s that has not expired (CCE's pre-checks "
                         "expire after about an hour): run hwcloud.cce.cce_precheck for target_version %s "
-                        "again (force=true starts a fresh one), then run this module again; or set "
-                        "is_only_upgrade=true to upgrade without the pre-check step." % (target, target))
+                        "again (force=true starts a fresh one), then run this module again." % (target, target))
         if not (err.outcome_unknown or up.is_locked_error(err)):
             module.fail_from_error(err, "submit the upgrade of cluster %s to %s" % (cluster_id, target))
         if err.outcome_unknown:
@@ -426,17 +533,17 @@ def submit_upgrade(module, body, tasks_before):
         if task is None:
             module.fail_from_error(err, "submit the upgrade of cluster %s to %s (no upgrade task to %s was found "
                                         "afterwards; run the module again to re-check)" % (cluster_id, target, target))
-        return task, True, bool(err.outcome_unknown)
+        return task, True, bool(err.outcome_unknown), body
     task_id = up.task_id_from_submit(response)
     if not task_id:
         task = find_task_after_unknown_outcome(module, tasks_before)
         if task is None:
             module.fail("CCE accepted the upgrade of cluster %s but returned no task id" % cluster_id, cluster_id=cluster_id)
-        return task, False, True
+        return task, False, True, body
     task = read_task(module, task_id, tolerate_errors=True)
     if task is None:
         task = up.normalize_task({"metadata": {"uid": task_id}, "spec": {"targetVersion": target}})
-    return task, False, True
+    return task, False, True, body
 
 
 def find_task_after_unknown_outcome(module, tasks_before):
@@ -500,7 +607,7 @@ def ensure_paused(module):
         return task_result(module, active, active, changed=False)
     if module.check_mode:
         return task_result(module, active, dict(active, phase=up.PAUSED_PHASE), changed=True)
-    call(module, module.api.pause_upgrade, "pause the upgrade of cluster %s" % cluster_id)
+    call_deprecated(module, module.api.pause_upgrade, "pause", active)
     after = wait_for_task(module, active, changed=True, done_phases=(up.PAUSED_PHASE,) + up.FINAL_PHASES,
                           failed_phases=(), always_read=True)
     return task_result(module, active, after, changed=True)
@@ -525,7 +632,7 @@ def ensure_resumed(module):
         return task_result(module, active, task, changed=False)
     if module.check_mode:
         return task_result(module, active, dict(active, phase="Running"), changed=True)
-    call(module, module.api.continue_upgrade, "continue the upgrade of cluster %s" % cluster_id)
+    call_deprecated(module, module.api.continue_upgrade, "continue", active)
     after = wait_for_task(module, active, changed=True, always_read=True)
     return task_result(module, active, after, changed=True)
 
@@ -582,6 +689,27 @@ def call(module, method, action):
         module.fail_from_error(err, action)
 
 
+#: HTTP statuses with which CCE refuses an API it no longer serves.
+REFUSED_STATUSES = (400, 404, 405, 410, 501)
+
+
+def call_deprecated(module, method, action, task):
+    """Pause or continue: deprecated CCE APIs (listed under its historical APIs). When CCE refuses
+    them, fail saying so; the task is left as it is and runs on to its end."""
+    cluster_id = module.params["cluster_id"]
+    try:
+        return method(cluster_id)
+    except CceApiError as err:
+        if err.outcome_unknown or err.status not in REFUSED_STATUSES:
+            module.fail_from_error(err, "%s the upgrade of cluster %s" % (action, cluster_id))
+        module.fail("CCE refused to %s the upgrade of cluster %s: pause and continue are deprecated CCE APIs (listed "
+                    "under CCE's historical APIs) and CCE no longer serves them here (%s). The upgrade %s runs on to its "
+                    "end: wait for it with state=present, and retry it with state=retried if it fails."
+                    % (action, cluster_id, err.message, up.describe_task(task)),
+                    cluster_id=cluster_id, task_id=task.get("task_id"), task=task, deprecated_api=True,
+                    status_code=err.status, error_code=err.error_code)
+
+
 def read_cluster(module):
     cluster_id = module.params["cluster_id"]
     body = call(module, module.api.get_cluster, "read cluster %s" % cluster_id)
@@ -635,10 +763,11 @@ def wait_for_task(module, task, changed, done_phases=(up.SUCCESS_PHASE,), failed
                     phase=last.get("phase"), progress=last.get("progress"), task=last)
     except TaskFailed as exc:
         last = _state_of(exc, "state") or task
-        module.fail("the upgrade of cluster %s failed: %s; run with state=retried to retry it"
-                    % (cluster_id, up.describe_task(last)),
+        details = read_failure_details(module)
+        module.fail("the upgrade of cluster %s failed: %s; %s. Run with state=retried to retry it"
+                    % (cluster_id, up.describe_task(last), up.describe_failure(details)),
                     changed=changed, timed_out=False, cluster_id=cluster_id, task_id=task_id,
-                    phase=last.get("phase"), progress=last.get("progress"), task=last)
+                    phase=last.get("phase"), progress=last.get("progress"), task=last, failure=details)
     except CceApiError as err:
         module.fail_from_error(err, "wait for upgrade task %s of cluster %s" % (task_id, cluster_id))
 

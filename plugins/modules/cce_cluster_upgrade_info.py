@@ -117,10 +117,26 @@ cluster_status:
   type: str
   sample: Available
 current_version:
-  description: Current cluster version.
+  description: Current cluster version as ShowCluster reports it (the minor only for clusters from v1.21 on).
   returned: when O(task_id) is not given
   type: str
   sample: v1.29
+full_version:
+  description:
+    - The cluster's full current version (C(release)-C(patch) from its upgrade information); C(current_version)
+      when the upgrade information gives no release and patch.
+    - Use this to judge whether a patch upgrade is done, since C(current_version) still reads the minor after it.
+  returned: when O(task_id) is not given
+  type: str
+  sample: v1.29.8-r0
+patch_target:
+  description:
+    - The latest patch of the cluster's own minor when the cluster is not on it, else null.
+    - CCE moves a cluster to another minor only from the latest patch of its current minor, so this is the
+      first upgrade to make when it is set.
+  returned: when O(task_id) is not given
+  type: str
+  sample: v1.29.15-r2
 platform_version:
   description: Internal platform version of the cluster.
   returned: when O(task_id) is not given
@@ -142,13 +158,15 @@ suggest_patch:
   type: str
   sample: r0
 target_versions:
-  description: Versions the cluster can be upgraded to (upgradeinfo targets plus the upgrade paths from the current version), lowest first.
+  description:
+    - Versions the cluster can be upgraded to, lowest first: upgradeinfo targets (minors or full versions) plus the targets of
+      the upgrade path entries of the cluster's version and platform version.
   returned: when O(task_id) is not given
   type: list
   elements: str
   sample: ["v1.30"]
 upgrade_paths:
-  description: Upgrade paths of CCE (global, one per source version).
+  description: Upgrade paths of CCE (global, one entry per source version and platform version; targets are full versions).
   returned: when O(task_id) is not given
   type: list
   elements: dict
@@ -249,7 +267,7 @@ polls:
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_cluster_id, validate_optional_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import pending_patch, validate_cluster_id, validate_optional_id
 from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import WaitTimeout, wait_until
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 
@@ -325,16 +343,20 @@ def ensure_upgrade_info_read(module):
         tasks = up.normalize_task_list(api.list_upgrade_tasks(cluster_id))
     except CceApiError as err:
         module.fail_from_error(err, "read the upgrade information of cluster %s" % cluster_id)
+    full = info["current_version"] or cluster["version"]
+    allowed = up.collect_allowed_targets(info, paths, full, cluster["platform_version"])
     return dict(
         cluster_id=cluster_id,
         cluster_name=cluster["name"],
         cluster_status=cluster["status"],
         current_version=cluster["version"],
+        full_version=full,
+        patch_target=pending_patch(full, allowed),
         platform_version=cluster["platform_version"],
         release=info["release"],
         patch=info["patch"],
         suggest_patch=info["suggest_patch"],
-        target_versions=up.collect_allowed_targets(info, paths, cluster["version"]),
+        target_versions=allowed,
         upgrade_paths=paths,
         last_upgrade=info["last_upgrade"],
         tasks=tasks,

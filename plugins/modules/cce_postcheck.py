@@ -100,6 +100,8 @@ target_version:
   sample: v1.30
 """
 
+from ansible_collections.hwcloud.cce.plugins.module_utils import documents as docs
+from ansible_collections.hwcloud.cce.plugins.module_utils import version
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
@@ -146,7 +148,7 @@ def find_workflow(module):
     if found is None:
         # Already confirmed: the newest workflow completed (the post-check closes it).
         newest = [document for document in wf.sort_workflows(workflows)
-                  if not target or wf.version_matches(target, (document.get("spec") or {}).get("targetVersion"))]
+                  if not target or version.matches(target, (document.get("spec") or {}).get("targetVersion"))]
         if newest and wf.workflow_phase(newest[0]) == "Success":
             found = newest[0]
     if found is None:
@@ -182,7 +184,7 @@ def ensure_postchecked(module, workflow):
                                % (cluster_id, result["cluster_version"], result["target_version"]), **result)
     check = wf.normalize_postcheck(response)
     result.update(task_id=check["task_id"], phase=check["phase"])
-    if check["phase"] in wf.POSTCHECK_FAILED_PHASES or not check["phase"]:
+    if check["phase"] in docs.POSTCHECK_FAILED_PHASES or not check["phase"]:
         module.fail("the post-check of cluster %s (%s -> %s) ended in phase %s; look at the cluster's nodes and "
                     "add-ons, then run the post-check again"
                     % (cluster_id, result["cluster_version"], result["target_version"], check["phase"] or "unknown"),

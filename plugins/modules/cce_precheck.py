@@ -217,6 +217,7 @@ check_items:
 """
 
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
+from ansible_collections.hwcloud.cce.plugins.module_utils import documents as docs
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
@@ -238,7 +239,7 @@ def main():
     if document is None:
         current_version = check_target(module)
         if module.check_mode:
-            exit_would_start(module, workflow)
+            exit_would_start(module, workflow, current_version)
         document, how = start_precheck(module, skipped, current_version), "created"
     if module.params["wait"] and not module.check_mode:
         document = wait_for_precheck(module, document, workflow)
@@ -268,7 +269,7 @@ def find_existing_precheck(module, workflow):
     cluster_id = module.params["cluster_id"]
     target = module.params["target_version"]
     point = wf.find_point(workflow, "PreCheck") if workflow else {}
-    if point.get("taskID") and point.get("status") in ("Success",) + wf.POINT_ACTIVE_STATUSES:
+    if point.get("taskID") and point.get("status") in ("Success",) + docs.POINT_ACTIVE_STATUSES:
         try:
             document = module.api.get_precheck(cluster_id, point["taskID"])
         except CceApiError as err:
@@ -278,7 +279,7 @@ def find_existing_precheck(module, workflow):
         if document is not None:
             if wf.precheck_reusable(document, point, now=wf.server_now(module.client)) and not module.params["force"]:
                 return document, "reused"
-            if wf.precheck_phase(document) in wf.PRECHECK_ACTIVE_PHASES:
+            if wf.precheck_phase(document) in docs.PRECHECK_ACTIVE_PHASES:
                 return document, "attached"
     try:
         prechecks = wf.items_of(module.api.list_prechecks(cluster_id))
@@ -294,24 +295,20 @@ def find_existing_precheck(module, workflow):
     return None, None
 
 
-def exit_would_start(module, workflow):
+def exit_would_start(module, workflow, current_version):
+    """Check mode: the result a new pre-check would start with, built like every other result."""
     target = module.params["target_version"]
-    module.exit(
-        changed=True,
-        cluster_id=module.params["cluster_id"],
-        workflow_id=wf.workflow_id_of(workflow) if workflow else None,
-        task_id=None, phase=None, reused=False, attached=False,
-        cluster_version=None, target_version=target, expire_timestamp=None,
-        message="a new pre-check for %s would start" % target,
-        fatal_count=0, items=wf.group_items_by_level([]),
-        diff=dict(before={}, after={"target_version": target, "phase": "Init"}),
-    )
+    document = {"spec": {"clusterVersion": current_version, "targetVersion": target}, "status": {}}
+    result, _summary = build_result(module, document, "created", workflow, [])
+    result.update(phase=None, message="a new pre-check for %s would start" % target,
+                  diff=dict(before={}, after={"target_version": target, "phase": "Init"}))
+    module.exit(**result)
 
 
 def check_target(module):
     """Before a pre-check starts: the target must be one CCE offers for the cluster (GETs only).
 
-    Returns the cluster's current version. Not called when a pre-check for the target is reused or
+    Returns the cluster's full current version (from its upgrade information). Not called when a pre-check for the target is reused or
     attached to: CCE accepted the target then.
     """
     cluster_id = module.params["cluster_id"]
@@ -320,14 +317,15 @@ def check_target(module):
         cluster = module.api.get_cluster(cluster_id)
     except CceApiError as err:
         module.fail_from_error(err, "read cluster %s" % cluster_id)
-    current_version = ((cluster or {}).get("spec") or {}).get("version")
+    spec = (cluster or {}).get("spec") or {}
     try:
-        up.check_offered_target(module.api, cluster_id, current_version, target)
+        offered = up.check_offered_target(module.api, cluster_id, spec.get("version"), target, spec.get("platformVersion"))
     except CceApiError as err:
         module.fail_from_error(err, "read the versions cluster %s can be upgraded to" % cluster_id)
     except up.TargetNotOffered as err:
         module.fail(str(err), cluster_id=cluster_id, current_version=err.current, allowed_targets=err.allowed)
-    return current_version
+    # CCE wants the exact current patch version (v1.29.4-r0) in the pre-check's clusterVersion.
+    return offered.current_version
 
 
 def start_precheck(module, skipped, current_version):
@@ -350,14 +348,14 @@ def start_precheck(module, skipped, current_version):
 
 
 def wait_for_precheck(module, document, workflow):
-    if wf.precheck_phase(document) in wf.PRECHECK_TERMINAL_PHASES:
+    if wf.precheck_phase(document) in docs.PRECHECK_TERMINAL_PHASES:
         return document
     cluster_id = module.params["cluster_id"]
     task_id = wf.precheck_id_of(document)
     try:
         return module.wait_for(
             lambda: module.api.get_precheck(cluster_id, task_id),
-            lambda state: wf.precheck_phase(state) in wf.PRECHECK_TERMINAL_PHASES,
+            lambda state: wf.precheck_phase(state) in docs.PRECHECK_TERMINAL_PHASES,
         )
     except WaitTimeout as err:
         last = getattr(err, "last_state", None) or document
@@ -370,7 +368,8 @@ def wait_for_precheck(module, document, workflow):
         module.fail_from_error(err, "wait for pre-check task %s of cluster %s" % (task_id, cluster_id))
 
 
-def report(module, document, how, workflow, skipped):
+def build_result(module, document, how, workflow, skipped):
+    """The module's result for a pre-check document (the one result builder of this module)."""
     point = wf.find_point(workflow, "PreCheck") if workflow else {}
     skipped = skipped + wf.skipped_items_of(document)
     summary = wf.normalize_precheck(document, skipped, point)
@@ -394,7 +393,12 @@ def report(module, document, how, workflow, skipped):
     else:
         state = {"task_id": summary["task_id"], "phase": summary["phase"]}
         result["diff"] = dict(before=state, after=state)
-    if summary["phase"] in wf.PRECHECK_TERMINAL_PHASES:
+    return result, summary
+
+
+def report(module, document, how, workflow, skipped):
+    result, summary = build_result(module, document, how, workflow, skipped)
+    if summary["phase"] in docs.PRECHECK_TERMINAL_PHASES:
         failure = dict((key, value) for key, value in result.items() if key not in ("changed", "diff"))
         if summary["blocking_items"]:
             module.fail(
@@ -403,7 +407,7 @@ def report(module, document, how, workflow, skipped):
                 % (summary["task_id"], module.params["cluster_id"], result["target_version"],
                    summary["fatal_count"], wf.describe_items(summary["blocking_items"])),
                 fatal_items=summary["blocking_items"], **failure)
-        if summary["phase"] in wf.PRECHECK_FAILED_PHASES:
+        if summary["phase"] in docs.PRECHECK_FAILED_PHASES:
             module.fail("pre-check %s of cluster %s for %s ended in phase %s: %s"
                         % (summary["task_id"], module.params["cluster_id"], result["target_version"],
                            summary["phase"], summary["message"] or "no message from CCE"), **failure)

@@ -149,6 +149,7 @@ task:
           type: str
 """
 
+from ansible_collections.hwcloud.cce.plugins.module_utils import documents as docs
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
@@ -243,7 +244,7 @@ def wait_for_snapshot(module, task_id, task, workflow):
         return module.wait_for(
             lambda: read_task(module, task_id),
             lambda state: state is not None and wf.snapshot_phase(state) == "Success",
-            failed=lambda state: state is not None and wf.snapshot_phase(state) in wf.SNAPSHOT_FAILED_PHASES,
+            failed=lambda state: state is not None and wf.snapshot_phase(state) in docs.SNAPSHOT_FAILED_PHASES,
         )
     except TaskFailed as err:
         return err.state
@@ -277,7 +278,7 @@ def report(module, workflow, task, task_id, how):
         diff=dict(before={} if how in ("created", "would_create") else state,
                   after={"phase": "Success"} if how == "would_create" else state),
     )
-    if phase in wf.SNAPSHOT_FAILED_PHASES:
+    if phase in docs.SNAPSHOT_FAILED_PHASES:
         messages = "; ".join(item["message"] for item in normalized["sub_tasks"] if item.get("message"))
         result.pop("diff")
         result.pop("changed")

@@ -202,6 +202,7 @@ workflow:
 """
 
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
+from ansible_collections.hwcloud.cce.plugins.module_utils import version
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
@@ -314,8 +315,8 @@ def check_target(module):
     cluster_id = module.params["cluster_id"]
     target = module.params["target_version"]
     try:
-        current = ((module.api.get_cluster(cluster_id) or {}).get("spec") or {}).get("version")
-        up.check_offered_target(module.api, cluster_id, current, target)
+        spec = (module.api.get_cluster(cluster_id) or {}).get("spec") or {}
+        up.check_offered_target(module.api, cluster_id, spec.get("version"), target, spec.get("platformVersion"))
     except CceApiError as err:
         module.fail_from_error(err, "read the versions cluster %s can be upgraded to" % cluster_id)
     except up.TargetNotOffered as err:
@@ -333,7 +334,7 @@ def find_current(module, workflows):
     if open_workflow is not None:
         open_id = wf.workflow_id_of(open_workflow)
         open_target = (open_workflow.get("spec") or {}).get("targetVersion")
-        if not wf.version_matches(target, open_target):
+        if not version.matches(target, open_target):
             module.fail(
                 "cluster %s already has an open upgrade workflow %s to %s (phase %s); target_version %s "
                 "needs a new workflow. Finish that workflow, or cancel it with state=cancelled "

@@ -126,7 +126,9 @@ def test_every_cluster_of_both_flavors_becomes_a_host_with_its_variables(invento
         assert hostvars["cce_cluster_id"] == cluster["id"]
         assert hostvars["cce_cluster_name"] == cluster["name"]
         assert hostvars["cce_cluster_flavor"] == cluster["flavor"]
-        assert hostvars["cce_cluster_version"] == cluster["version"]
+        # ShowCluster/ListClusters report the minor only (v1.29) for clusters from v1.21 on
+        assert version_matches(cluster["version"], hostvars["cce_cluster_version"])
+        assert hostvars["cce_cluster_minor_version"] == minor_version(cluster["version"])
         assert hostvars["cce_cluster_status"] == cluster["status"]
         assert hostvars["cce_region"] == inventory.creds["region"]
         assert hostvars["cce_project_id"] == inventory.creds["project_id"]
@@ -243,6 +245,17 @@ def test_wrong_secret_fails_the_source_without_showing_it(inventory):
     assert secret not in output
 
 
+def test_conflicting_credentials_fail_like_in_every_module(inventory, sim):
+    """AK/SK in the config and a token in the environment: the modules refuse it, so does the inventory."""
+    secret = inventory.creds["secret_key"]
+    proc = inventory.run(inventory.write(), env={"HW_AUTH_TOKEN": "some-token-value"})
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "conflicting credentials" in output and "auth_token" in output
+    assert secret not in output and "some-token-value" not in output
+    assert list_requests(sim) == []
+
+
 def test_unknown_source_key_is_an_error(inventory):
     path = inventory.write(sources=[{"region": "r", "projectid": "x"}])
     proc = inventory.run(path)
@@ -273,6 +286,8 @@ def test_config_file_name_must_match(inventory):
     ("v1.290", "v1.29", False),
     ("v1.28.9", "v1.29", False),
     ("v1.29", "", False),
+    ("1.29.3-r0", "v1.29.3-r0", True),
+    ("v1.29.3-r1", "v1.29.3-r0", False),
 ])
 def test_version_matching(version, wanted, expected):
     assert version_matches(version, wanted) is expected

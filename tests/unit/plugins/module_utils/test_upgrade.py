@@ -31,47 +31,6 @@ class FakeError(Exception):
         self.outcome_unknown = outcome_unknown
 
 
-# --------------------------------------------------------------------------- versions
-
-@pytest.mark.parametrize("text, parts", [
-    ("v1.29", (1, 29, None, None)),
-    ("v1.29.8", (1, 29, 8, None)),
-    ("v1.29.8-r0", (1, 29, 8, 0)),
-    ("1.30", (1, 30, None, None)),
-    ("v1.x", None),
-    ("", None),
-    (None, None),
-    ("v1.29-r1", (1, 29, None, 1)),
-])
-def test_version_parts(text, parts):
-    assert up.version_parts(text) == parts
-
-
-@pytest.mark.parametrize("requested, actual, expected", [
-    ("v1.30", "v1.30", True),
-    ("v1.30", "v1.30.2-r0", True),
-    ("v1.30.2", "v1.30.2-r0", True),
-    ("v1.30.2", "v1.30.4-r1", False),
-    ("v1.30", "v1.29", False),
-    ("v1.3", "v1.30", False),
-    ("v1.30", None, False),
-    ("weird", "weird", True),
-])
-def test_versions_match(requested, actual, expected):
-    assert up.versions_match(requested, actual) is expected
-
-
-def test_version_sort_key_orders_numerically():
-    versions = ["v1.30", "v1.9", "v1.28.1-r2", "v1.28", "v1.28.1-r10"]
-    assert sorted(versions, key=up.version_sort_key) == ["v1.9", "v1.28", "v1.28.1-r2", "v1.28.1-r10", "v1.30"]
-
-
-def test_is_full_version():
-    assert up.is_full_version("v1.29.8-r0")
-    assert not up.is_full_version("v1.29")
-    assert not up.is_full_version("nope")
-
-
 # --------------------------------------------------------------------------- tasks
 
 def test_normalize_task_maps_every_field():
@@ -238,7 +197,7 @@ def test_build_upgrade_body_minimal():
 
 def test_build_upgrade_body_defaults_step_and_scope():
     action = up.build_upgrade_body({"target_version": "v1.30"})["spec"]["clusterUpgradeAction"]
-    assert action["strategy"]["inPlaceRollingUpdate"] == {"userDefinedStep": 20, "scope": "Cluster"}
+    assert action["strategy"]["inPlaceRollingUpdate"] == {"userDefinedStep": 20}
     assert "isOnlyUpgrade" not in action
 
 
@@ -366,7 +325,8 @@ PATHS = {"upgradePaths": [
 def test_normalize_upgrade_info():
     info = up.normalize_upgrade_info(UPGRADE_INFO)
     assert info == {
-        "release": "v1.29.8", "patch": "r0", "suggest_patch": "r1", "target_versions": ["v1.30"],
+        "release": "v1.29.8", "patch": "r0", "current_version": "v1.29.8-r0", "suggest_patch": "r1",
+        "target_versions": ["v1.30"],
         "last_upgrade": {"phase": "Success", "progress": "100", "completion_time": "t9"},
     }
 
@@ -389,7 +349,8 @@ def test_collect_allowed_targets_unions_info_and_matching_paths():
     info = up.normalize_upgrade_info(UPGRADE_INFO)
     paths = up.normalize_upgrade_paths(PATHS)
     assert up.collect_allowed_targets(info, paths, "v1.29") == ["v1.30", "v1.31"]
-    assert up.collect_allowed_targets(info, paths, "v1.29.8-r0") == ["v1.30", "v1.31"]
+    # the suggested patch of the current release (r1 > r0) is a target too
+    assert up.collect_allowed_targets(info, paths, "v1.29.8-r0") == ["v1.29.8-r1", "v1.30", "v1.31"]
     assert up.collect_allowed_targets(None, paths, "v1.25") == ["v1.27"]
     assert up.collect_allowed_targets(None, paths, "v1.19.16-r20") == ["v1.21"]
     assert up.collect_allowed_targets(None, paths, "v1.33") == []
@@ -420,7 +381,8 @@ class _OfferApi:
 
 def test_check_offered_target_accepts_an_offered_target_with_two_reads():
     api = _OfferApi()
-    assert up.check_offered_target(api, "cid", "v1.29.5-r0", "v1.30") == ["v1.30", "v1.30.2-r0"]
+    offered = up.check_offered_target(api, "cid", "v1.29.5-r0", "v1.30")
+    assert offered.allowed == ["v1.30", "v1.30.2-r0"] and offered.current_version == "v1.29.5-r0"
     assert api.calls == ["get_upgrade_info", "list_upgrade_paths"]
 
 
@@ -436,3 +398,109 @@ def test_check_offered_target_refuses_naming_target_version_and_accepted_values(
     assert "target_version" in text and pattern in text and "v1.30" in text
     assert isinstance(failure.value, ValueError)
     assert failure.value.current == "v1.29.5-r0" and failure.value.allowed == ["v1.30", "v1.30.2-r0"]
+
+
+# --------------------------------------------------------------------------- real CCE (issue 10)
+
+# ClusterUpgradePaths as CCE lists it: one entry per version and platform version, full-version
+# targets including the same-minor patch (real-cce-behaviour.md section 2).
+REAL_PATHS = {"kind": "ClusterUpgradePaths", "upgradePaths": [
+    {"version": "v1.25", "platformVersion": "cce.5.0", "targetVersions": ["v1.25.6-r0", "v1.27.3-r0"]},
+    {"version": "v1.25", "platformVersion": "cce.6.0", "targetVersions": ["v1.27.3-r0", "v1.28.15-r30"]},
+    {"version": "v1.28", "platformVersion": "cce.9.0", "targetVersions": ["v1.29.4-r0", "v1.31.2-r0"]},
+]}
+
+
+def test_point4_paths_apply_only_for_the_clusters_platform_version():
+    paths = up.normalize_upgrade_paths(REAL_PATHS)
+    assert up.collect_allowed_targets(None, paths, "v1.25.2-r0", "cce.5.0") == ["v1.25.6-r0", "v1.27.3-r0"]
+    assert up.collect_allowed_targets(None, paths, "v1.25.6-r0", "cce.6.0") == ["v1.27.3-r0", "v1.28.15-r30"]
+    assert up.collect_allowed_targets(None, paths, "v1.25.2-r0", "cce.9.0") == []
+
+
+def test_point4_upgradeinfo_targets_come_first_minors_or_full_versions():
+    info = up.normalize_upgrade_info({"spec": {"versionInfo": {"release": "v1.28.2", "patch": "r0",
+                                                               "targetVersions": ["v1.28.15-r30", "v1.29"]}}})
+    assert info["current_version"] == "v1.28.2-r0"
+    assert up.collect_allowed_targets(info, [], info["current_version"]) == ["v1.28.15-r30", "v1.29"]
+
+
+class _PatchFirstApi(object):
+    """A cluster on v1.28.2-r0 (not its latest patch), as CCE describes it."""
+
+    def __init__(self, release="v1.28.2", patch="r0"):
+        self.release, self.patch = release, patch
+
+    def get_upgrade_info(self, cluster_id):
+        return {"spec": {"versionInfo": {"release": self.release, "patch": self.patch,
+                                         "targetVersions": ["v1.28.15-r30", "v1.29.4-r0", "v1.31.2-r0"]}}}
+
+    def list_upgrade_paths(self):
+        return REAL_PATHS
+
+
+@pytest.mark.parametrize("target", ["v1.29", "v1.29.4-r0", "v1.31"])
+def test_point3_a_new_minor_from_an_older_patch_is_refused_naming_the_latest_patch(target):
+    with pytest.raises(up.TargetNotOffered) as failure:
+        up.check_offered_target(_PatchFirstApi(), "cid", "v1.28", target, "cce.9.0")
+    text = str(failure.value)
+    assert "target_version %s" % target in text and "latest patch v1.28.15-r30 first" in text
+    assert failure.value.current == "v1.28.2-r0"
+
+
+@pytest.mark.parametrize("target", ["v1.28.15-r30", "v1.28.15"])
+def test_point3_the_latest_patch_of_the_same_minor_is_a_valid_target(target):
+    offered = up.check_offered_target(_PatchFirstApi(), "cid", "v1.28", target, "cce.9.0")
+    assert offered.current_version == "v1.28.2-r0"
+
+
+def test_point3_from_the_latest_patch_the_next_minor_is_valid():
+    offered = up.check_offered_target(_PatchFirstApi("v1.28.15", "r30"), "cid", "v1.28", "v1.29", "cce.9.0")
+    assert offered.current_version == "v1.28.15-r30"
+
+
+def test_point1_current_full_version_reads_upgradeinfo_else_the_cluster_version():
+    assert up.current_full_version(_PatchFirstApi(), "cid", "v1.28") == "v1.28.2-r0"
+    assert up.current_full_version(_PatchFirstApi(release=None), "cid", "v1.28") == "v1.28"
+
+
+def test_point6_failure_details_come_from_the_cluster_and_the_workflow():
+    cluster = {"status": {"phase": "Available", "reason": "UpgradeFailed", "message": "upgrade of node n1 failed"}}
+    workflow = {"metadata": {"uid": "w1"}, "status": {"phase": "Pending", "pointStatuses": [
+        {"taskType": "PreCheck", "status": "Success"}, {"taskType": "Cluster", "status": "Failed"}]}}
+    details = up.failure_details(cluster, workflow)
+    assert details == {"cluster_reason": "UpgradeFailed", "cluster_message": "upgrade of node n1 failed",
+                       "workflow_id": "w1", "workflow_point": "Failed"}
+    text = up.describe_failure(details)
+    assert "UpgradeFailed: upgrade of node n1 failed" in text and "w1" in text and "cce_precheck" in text
+    assert "no reason on the upgrade task" in up.describe_failure(up.failure_details({"status": {}}, None))
+
+
+def test_point6_a_task_without_message_reads_progress_as_a_decimal_string():
+    task = up.normalize_task({"metadata": {"uid": "t"}, "status": {"phase": "Failed", "progress": "37.50",
+                                                                    "completionTime": "2022-12-16 13:40:20.75671 +0800 CST"}})
+    assert task["progress"] == "37.50" and task["message"] is None
+    assert up.normalize_task({"status": {"progress": 12.5}})["progress"] == "12.50"
+
+
+def test_point5_task_list_orders_go_cst_and_rfc3339_timestamps_by_instant():
+    body = {"items": [
+        raw_task("a", "Success", created="2022-12-16 13:40:20.75671 +0800 CST"),   # 05:40:20 UTC
+        raw_task("b", "Success", created="2022-12-16T06:00:00Z"),                  # 06:00 UTC
+        raw_task("c", "Success", created="2022-12-16 05:50:00 +0000 UTC"),         # 05:50 UTC
+    ]}
+    assert [t["task_id"] for t in up.normalize_task_list(body)] == ["b", "c", "a"]
+
+
+@pytest.mark.parametrize("step", [1, 40, 41, 120])
+def test_point9_steps_1_to_120_build(step):
+    body = up.build_upgrade_body({"target_version": "v1.30", "user_defined_step": step})
+    assert body["spec"]["clusterUpgradeAction"]["strategy"]["inPlaceRollingUpdate"] == {"userDefinedStep": step}
+
+
+def test_point9_scope_is_sent_only_when_set_and_operator_equals_is_accepted():
+    body = up.build_upgrade_body({"target_version": "v1.30", "scope": "NodePool", "node_order": {
+        "DefaultPool": [{"node_selector": {"key": "name", "operator": "=", "value": ["n1"]}, "priority": 1}]}})
+    action = body["spec"]["clusterUpgradeAction"]
+    assert action["strategy"]["inPlaceRollingUpdate"] == {"userDefinedStep": 20, "scope": "NodePool"}
+    assert action["nodeOrder"]["DefaultPool"][0]["nodeSelector"] == {"key": "name", "operator": "=", "value": ["n1"]}

@@ -98,6 +98,25 @@ def test_latest_patch():
 
 @pytest.mark.parametrize("current,target,result", [
     ("v1.28.15-r4", "v1.28.15-r30", True), ("v1.28.2-r0", "v1.28", False), ("v1.28.15-r30", "v1.28.15-r30", False),
-    ("v1.28.15-r30", "v1.29", False), ("v1.28.15-r30", "v1.28.2-r0", False), ("v1.28.2-r0", "v1.28.15", True)])
+    ("v1.28.15-r30", "v1.29", False), ("v1.28.15-r30", "v1.28.2-r0", False), ("v1.28.2-r0", "v1.28.15", True), ("v1.28", "v1.28.15-r30", False)])
 def test_is_patch_upgrade(current, target, result):
     assert v.is_patch_upgrade(current, target) is result
+
+
+@pytest.mark.parametrize("requested, actual, expected", [
+    ("v1.30", "v1.30", True), ("v1.30.2", "v1.30.2-r0", True), ("v1.30", "v1.29", False), ("v1.3", "v1.30", False),
+    ("v1.30", None, False), ("weird", "weird", True)])
+def test_matches_more(requested, actual, expected):
+    assert v.matches(requested, actual) is expected
+
+
+def test_sort_key_orders_numerically():
+    versions = ["v1.30", "v1.9", "v1.28.1-r2", "v1.28", "v1.28.1-r10"]
+    assert sorted(versions, key=v.sort_key) == ["v1.9", "v1.28", "v1.28.1-r2", "v1.28.1-r10", "v1.30"]
+
+
+@pytest.mark.parametrize("text, parts", [("1.30", (1, 30, None, None)), ("v1.x", None), ("", None), (None, None),
+                                         ("v1.29-r1", None)])
+def test_version_or_none_reads_documents(text, parts):
+    parsed = v.version_or_none(text)
+    assert (None if parsed is None else (parsed.major, parsed.minor, parsed.patch, parsed.revision)) == parts

@@ -13,6 +13,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.hwcloud.cce.plugins.module_utils import version
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 
 UTC = datetime.timezone.utc
@@ -114,7 +115,7 @@ def test_parse_timestamp_rejects(text):
     ("v1.30", None, False),
 ])
 def test_version_matches(requested, actual, expected):
-    assert wf.version_matches(requested, actual) is expected
+    assert version.matches(requested, actual) is expected
 
 
 # ----------------------------------------------------------------------------- workflows

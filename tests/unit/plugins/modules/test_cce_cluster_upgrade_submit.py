@@ -32,15 +32,37 @@ def task(uid, phase, target="v1.30"):
 
 
 class FakeApi:
-    def __init__(self, task_lists, submit=None, task_reads=None):
+    def __init__(self, task_lists, submit=None, task_reads=None, release="v1.29.4", patch="r0", prechecks=None,
+                 cluster_status=None, workflows=None, pause=None):
         self.task_lists = list(task_lists)
         self.submit = submit
         self.task_reads = task_reads or {}
+        self.release, self.patch = release, patch
+        self.prechecks = prechecks or []
+        self.cluster_status = cluster_status or {"phase": "Available"}
+        self.workflows = workflows or []
+        self.pause = pause
+        self.bodies = []
         self.calls = []
 
     def get_cluster(self, cluster_id):
         self.calls.append("get_cluster")
-        return {"metadata": {"uid": cluster_id, "name": "c"}, "spec": {"version": "v1.29"}, "status": {"phase": "Available"}}
+        return {"metadata": {"uid": cluster_id, "name": "c"}, "spec": {"version": "v1.29", "platformVersion": "cce.5.0"},
+                "status": self.cluster_status}
+
+    def list_prechecks(self, cluster_id):
+        self.calls.append("list_prechecks")
+        return {"items": self.prechecks}
+
+    def list_workflows(self, cluster_id):
+        self.calls.append("list_workflows")
+        return {"items": self.workflows}
+
+    def pause_upgrade(self, cluster_id):
+        self.calls.append("pause_upgrade")
+        if isinstance(self.pause, Exception):
+            raise self.pause
+        return {}
 
     def list_upgrade_tasks(self, cluster_id):
         self.calls.append("list_upgrade_tasks")
@@ -51,7 +73,7 @@ class FakeApi:
 
     def get_upgrade_info(self, cluster_id):
         self.calls.append("get_upgrade_info")
-        return {"spec": {"versionInfo": {"targetVersions": ["v1.30"]}}}
+        return {"spec": {"versionInfo": {"release": self.release, "patch": self.patch, "targetVersions": ["v1.30"]}}}
 
     def list_upgrade_paths(self):
         self.calls.append("list_upgrade_paths")
@@ -59,9 +81,11 @@ class FakeApi:
 
     def submit_upgrade(self, cluster_id, body):
         self.calls.append("submit_upgrade")
-        if isinstance(self.submit, Exception):
-            raise self.submit
-        return self.submit
+        self.bodies.append(body)
+        submit = self.submit.pop(0) if isinstance(self.submit, list) else self.submit
+        if isinstance(submit, Exception):
+            raise submit
+        return submit
 
     def get_upgrade_task(self, cluster_id, task_id):
         self.calls.append("get_upgrade_task")
@@ -82,6 +106,11 @@ class FakeModule:
                            poll_interval=1.0)
         self.params.update(params)
         self.waited = waited
+        self.client = None
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
 
     def fail(self, msg, **extra):
         raise Failed(msg, **extra)
@@ -193,7 +222,7 @@ def test_submit_reads_the_new_task_once():
     result = mod.ensure_upgraded(FakeModule(api), body())
     assert result["changed"] is True and result["attached"] is False
     assert result["task_id"] == "new" and result["phase"] == "Queuing"
-    assert api.calls == ["get_cluster", "list_upgrade_tasks", "get_upgrade_info", "list_upgrade_paths",
+    assert api.calls == ["get_cluster", "get_upgrade_info", "list_upgrade_tasks", "get_upgrade_info", "list_upgrade_paths",
                          "submit_upgrade", "get_upgrade_task"]
 
 
@@ -201,7 +230,7 @@ def test_check_mode_validates_but_never_submits():
     api = FakeApi([[]], submit=AssertionError("no POST in check mode"))
     result = mod.ensure_upgraded(FakeModule(api, check_mode=True), body())
     assert result["changed"] is True and result["task_id"] is None
-    assert result["diff"] == {"before": {"version": "v1.29"}, "after": {"version": "v1.30"}}
+    assert result["diff"] == {"before": {"version": "v1.29.4-r0"}, "after": {"version": "v1.30"}}
     assert "submit_upgrade" not in api.calls
 
 
@@ -227,6 +256,7 @@ def test_wait_timeout_and_task_failure_are_reported_differently():
         mod.ensure_upgraded(FakeModule(api, wait=True, waited=TaskFailed(failed)), body())
     assert failure.value.extra["timed_out"] is False and failure.value.extra["phase"] == "Failed"
     assert "node n1 failed" in failure.value.msg and "t1" in failure.value.msg
+    assert "cce_precheck" in failure.value.msg and failure.value.extra["failure"]["cluster_reason"] is None
 
 
 @pytest.mark.parametrize("phase", ["Running", "Success", "Pause"])
@@ -243,3 +273,105 @@ def test_retry_of_a_failed_task():
     assert result["changed"] is True and result["phase"] == "Running"
     assert result["diff"]["before"]["phase"] == "Failed"
     assert api.calls.count("retry_upgrade") == 1
+
+
+# --------------------------------------------------------------------------- real CCE (issue 10)
+
+def test_point3_a_finished_patch_upgrade_is_done_although_spec_version_reads_the_minor():
+    """After a patch upgrade ShowCluster still says v1.29: the full version decides, no new upgrade."""
+    api = FakeApi([[task("t1", "Success", target="v1.29.8-r0")]], release="v1.29.8", patch="r0",
+                  submit=AssertionError("no POST: the cluster is at the target"))
+    result = mod.ensure_upgraded(FakeModule(api, target_version="v1.29.8-r0"), body())
+    assert result["changed"] is False and result["task_id"] == "t1"
+    assert result["diff"] == {"before": {"version": "v1.29.8-r0"}, "after": {"version": "v1.29.8-r0"}}
+    assert "submit_upgrade" not in api.calls
+
+
+def test_point3_a_later_patch_also_reaches_a_full_target():
+    api = FakeApi([[]], release="v1.29.9", patch="r2", submit=AssertionError("no POST"))
+    result = mod.ensure_upgraded(FakeModule(api, target_version="v1.29.8-r0"), body())
+    assert result["changed"] is False
+
+
+def _precheck(target="v1.30", cluster_version="v1.29.4-r0", expire="2999-01-01 00:00:00 +0800 CST"):
+    return {"metadata": {"uid": "p1", "creationTimestamp": "2026-11-22 07:00:00 +0800 CST"},
+            "spec": {"clusterVersion": cluster_version, "targetVersion": target},
+            "status": {"phase": "Success", "expireTimeStamp": expire}}
+
+
+def _sent_only_upgrade(api):
+    return [b["spec"]["clusterUpgradeAction"].get("isOnlyUpgrade") for b in api.bodies]
+
+
+def test_point7_after_our_own_valid_precheck_the_upgrade_skips_cces_check():
+    api = FakeApi([[]], submit={"metadata": {"uid": "new"}}, prechecks=[_precheck()])
+    result = mod.ensure_upgraded(FakeModule(api, is_only_upgrade=None), body())
+    assert _sent_only_upgrade(api) == [True] and result["is_only_upgrade"] is True
+
+
+@pytest.mark.parametrize("prechecks", [[], [_precheck(expire="2001-01-01T00:00:00Z")],
+                                       [_precheck(cluster_version="v1.29.2-r0")]])
+def test_point7_without_a_valid_precheck_cce_checks_inside_the_task(prechecks):
+    api = FakeApi([[]], submit={"metadata": {"uid": "new"}}, prechecks=prechecks)
+    module = FakeModule(api, is_only_upgrade=None)
+    mod.ensure_upgraded(module, body())
+    assert _sent_only_upgrade(api) == [False] and module.warnings == []
+
+
+def test_point7_is_only_upgrade_true_with_an_expired_precheck_is_sent_as_false_with_a_warning():
+    api = FakeApi([[]], submit={"metadata": {"uid": "new"}}, prechecks=[_precheck(expire="2001-01-01T00:00:00Z")])
+    module = FakeModule(api, is_only_upgrade=True)
+    result = mod.ensure_upgraded(module, body())
+    assert _sent_only_upgrade(api) == [False] and result["changed"] is True
+    assert "isOnlyUpgrade=false" in module.warnings[0]
+
+
+def test_point7_cce_saying_the_precheck_expired_is_answered_by_letting_cce_check():
+    expired = CceApiError("The pre-upgrade check has expired.", kind="upgrade_state", status=400, error_code="CCE.01400075")
+    api = FakeApi([[]], submit=[expired, {"metadata": {"uid": "new"}}], prechecks=[_precheck()])
+    module = FakeModule(api, is_only_upgrade=None)
+    result = mod.ensure_upgraded(module, body())
+    assert _sent_only_upgrade(api) == [True, False] and result["task_id"] == "new"
+    assert "CCE.01400075" in module.warnings[0]
+
+
+def test_point6_a_failed_task_is_explained_from_the_cluster_status_and_the_workflow():
+    failed = mod.up.normalize_task(task("t1", "Failed"))
+    assert failed["message"] is None
+    workflow = {"metadata": {"uid": "w1", "creationTimestamp": "2026-11-22 07:00:00 +0800 CST"},
+                "spec": {"targetVersion": "v1.30"},
+                "status": {"phase": "Pending", "pointStatuses": [{"taskType": "Cluster", "status": "Failed"}]}}
+    api = FakeApi([[]], submit={"metadata": {"uid": "t1"}}, workflows=[workflow],
+                  cluster_status={"phase": "Available", "reason": "UpgradeFailed",
+                                  "message": "upgrade of node n1 failed: kubelet did not become ready"})
+    with pytest.raises(Failed) as failure:
+        mod.ensure_upgraded(FakeModule(api, wait=True, waited=TaskFailed(failed)), body())
+    assert "UpgradeFailed: upgrade of node n1 failed: kubelet did not become ready" in failure.value.msg
+    assert "w1" in failure.value.msg and failure.value.extra["failure"]["workflow_point"] == "Failed"
+
+
+def test_point6_a_failed_last_task_names_the_clusters_reason():
+    api = FakeApi([[task("t1", "Failed")]], cluster_status={"phase": "Available", "reason": "UpgradePreCheckFailed",
+                                                            "message": "deprecated-api-check found a fatal risk"})
+    with pytest.raises(Failed) as failure:
+        mod.ensure_upgraded(FakeModule(api), body())
+    assert "UpgradePreCheckFailed: deprecated-api-check found a fatal risk" in failure.value.msg
+
+
+def test_point8_cce_refusing_the_deprecated_pause_says_so_and_leaves_the_task_running():
+    refused = CceApiError("HTTP 400: PauseUpgradeClusterTask is deprecated", kind="invalid", status=400,
+                          error_code="CCE.01400001")
+    api = FakeApi([[task("t1", "Running")]], pause=refused)
+    with pytest.raises(Failed) as failure:
+        mod.ensure_paused(FakeModule(api, state="paused", target_version=None))
+    assert "deprecated" in failure.value.msg and "runs on to its end" in failure.value.msg
+    assert failure.value.extra["deprecated_api"] is True and api.calls.count("pause_upgrade") == 1
+
+
+@pytest.mark.parametrize("step,warned", [(40, False), (41, True), (120, True)])
+def test_point9_steps_above_40_warn_that_cce_may_refuse(step, warned):
+    module = FakeModule(FakeApi([[]]), user_defined_step=step, cluster_flavor="cce")
+    module.params["cluster_id"] = CID
+    action = mod.validate_input(module)["spec"]["clusterUpgradeAction"]
+    assert action["strategy"]["inPlaceRollingUpdate"]["userDefinedStep"] == step
+    assert bool(module.warnings) is warned and (not warned or "CCE may refuse" in module.warnings[0])
