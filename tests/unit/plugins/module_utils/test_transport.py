@@ -578,3 +578,28 @@ def _send_header_with_dates(dates):
                 return None
         return _ORIGINAL_SEND_HEADER(self, keyword, value)
     return send_header
+
+
+# --------------------------------------------------------------------------- issue 10, point 10
+
+UPGRADE_DENIED = (b'{"errorCode": "CCE.01403001", "errorMessage": "Forbidden.", "message": "the cluster upgrade APIs '
+                  b'are available only upon request and are not enabled for this account"}')
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v3/projects/p/clusters/c/operation/upgrade",
+    "/api/v3/projects/p/clusters/c/operation/upgradeworkflows",
+    "/api/v3/projects/p/clusters/c/operation/precheck/tasks/t",
+    "/api/v3.1/projects/p/clusters/c/operation/snapshot",
+    "/autopilot/v3/projects/p/clusters/c/upgradeinfo",
+    "/api/v3/clusterupgradepaths",
+])
+def test_point10_a_permission_error_on_an_upgrade_api_says_the_account_needs_them_enabled(path):
+    err = error_from_response(403, {}, UPGRADE_DENIED, method="POST", path=path)
+    assert err.kind == "forbidden"
+    assert "needs the CCE cluster-upgrade APIs enabled" in err.hint and "on request" in err.hint
+
+
+def test_point10_a_permission_error_elsewhere_keeps_the_iam_hint():
+    err = error_from_response(403, {}, UPGRADE_DENIED, method="GET", path="/api/v3/projects/p/clusters")
+    assert "cluster-upgrade" not in err.hint and "IAM permissions" in err.hint

@@ -375,3 +375,12 @@ def test_point9_steps_above_40_warn_that_cce_may_refuse(step, warned):
     action = mod.validate_input(module)["spec"]["clusterUpgradeAction"]
     assert action["strategy"]["inPlaceRollingUpdate"]["userDefinedStep"] == step
     assert bool(module.warnings) is warned and (not warned or "CCE may refuse" in module.warnings[0])
+
+
+@pytest.mark.parametrize("step", [0, 121, -3])
+def test_point9_steps_outside_1_to_120_fail_before_any_request(step):
+    api = FakeApi([[]])
+    with pytest.raises(Failed) as failure:
+        mod.validate_input(FakeModule(api, user_defined_step=step))
+    assert "user_defined_step" in failure.value.msg and "1 and 120" in failure.value.msg and "1-40" in failure.value.msg
+    assert api.calls == []

@@ -192,3 +192,71 @@ def test_precheck_attached_to_a_running_one_reads_nothing_more(monkeypatch):
     outcome = run_main(monkeypatch, cce_precheck, FakeModule(api, **precheck_params("v1.30")))
     assert isinstance(outcome, Exited) and outcome.result["attached"] is True
     assert api.calls == ["list_workflows", "list_prechecks"]
+
+
+# --------------------------------------------------------------------------- real CCE (issue 10)
+
+class RealCceApi(RecordingApi):
+    """As real CCE answers: ShowCluster gives the minor only, upgradeinfo the full version (not the latest
+    patch of v1.29 here), the paths one entry per platform version with full-version targets."""
+
+    def __init__(self, release="v1.29.2", patch="r0", **kwargs):
+        RecordingApi.__init__(self, **kwargs)
+        self.release, self.patch = release, patch
+        self.sent = []
+
+    def _get_cluster(self, cluster_id):
+        return {"metadata": {"uid": cluster_id}, "spec": {"version": "v1.29", "platformVersion": "cce.5.0"}}
+
+    def _get_upgrade_info(self, cluster_id):
+        return {"spec": {"versionInfo": {"release": self.release, "patch": self.patch, "targetVersions": []}}}
+
+    def _list_upgrade_paths(self):
+        return {"kind": "ClusterUpgradePaths", "upgradePaths": [
+            {"version": "v1.29", "platformVersion": "cce.5.0", "targetVersions": ["v1.29.5-r0", "v1.30.3-r0", "v1.31.1-r0"]},
+            {"version": "v1.29", "platformVersion": "cce.6.0", "targetVersions": ["v1.32.0-r0"]}]}
+
+    def _create_precheck(self, cluster_id, current, target, skipped_items=None):
+        self.sent.append(current)
+        return RecordingApi._create_precheck(self, cluster_id, current, target, skipped_items)
+
+
+def test_point2_precheck_sends_the_exact_current_patch_version(monkeypatch):
+    api = RealCceApi(release="v1.29.5", patch="r0")
+    outcome = run_main(monkeypatch, cce_precheck, FakeModule(api, **precheck_params("v1.30")))
+    assert isinstance(outcome, Exited) and outcome.result["changed"] is True
+    assert api.sent == ["v1.29.5-r0"]
+
+
+@pytest.mark.parametrize("target", ["v1.30", "v1.31.1-r0"])
+@pytest.mark.parametrize("module_py,params", [(cce_precheck, precheck_params), (cce_upgrade_workflow, workflow_params)])
+def test_point3_a_new_minor_from_an_older_patch_is_refused_before_any_write(monkeypatch, module_py, params, target):
+    api = RealCceApi(release="v1.29.2", patch="r0")
+    outcome = run_main(monkeypatch, module_py, FakeModule(api, **params(target)))
+    assert isinstance(outcome, Failed) and api.writes() == []
+    assert "target_version %s" % target in outcome.msg and "latest patch v1.29.5-r0 first" in outcome.msg
+
+
+def test_point3_the_latest_patch_is_a_valid_precheck_target(monkeypatch):
+    api = RealCceApi(release="v1.29.2", patch="r0")
+    outcome = run_main(monkeypatch, cce_precheck, FakeModule(api, **precheck_params("v1.29.5-r0")))
+    assert isinstance(outcome, Exited) and api.sent == ["v1.29.2-r0"]
+
+
+def test_point4_path_entries_of_another_platform_version_do_not_apply(monkeypatch):
+    api = RealCceApi(release="v1.29.5", patch="r0")
+    outcome = run_main(monkeypatch, cce_precheck, FakeModule(api, **precheck_params("v1.32")))
+    assert isinstance(outcome, Failed) and api.writes() == []
+    assert "v1.32.0-r0" not in outcome.extra["allowed_targets"]
+
+
+def test_precheck_check_mode_returns_check_items_like_its_normal_runs(monkeypatch):
+    api = RealCceApi(release="v1.29.5", patch="r0")
+    checked = run_main(monkeypatch, cce_precheck, FakeModule(api, check_mode=True, **precheck_params("v1.30")))
+    real = run_main(monkeypatch, cce_precheck, FakeModule(RealCceApi(release="v1.29.5", patch="r0"),
+                                                         **precheck_params("v1.30")))
+    assert isinstance(checked, Exited) and isinstance(real, Exited) and api.writes() == []
+    assert "items" not in checked.result
+    assert checked.result["check_items"] == {"fatal": [], "warning": [], "info": []}
+    assert set(checked.result) == set(real.result)
+    assert checked.result["cluster_version"] == "v1.29.5-r0" and checked.result["changed"] is True
