@@ -113,8 +113,8 @@ _value:
       type: str
 """
 
+from ansible_collections.hwcloud.cce.plugins.filter.version import current_version
 from ansible_collections.hwcloud.cce.plugins.module_utils.version import (
-    full_version,
     is_at_target,
     is_patch_upgrade,
     latest_patch,
@@ -123,15 +123,6 @@ from ansible_collections.hwcloud.cce.plugins.module_utils.version import (
 )
 
 UPGRADABLE_STATUSES = ("Available", "Upgrading")
-
-
-def _current_version(info):
-    """The full current version from the module's result (current_version, else release + patch)."""
-    current = info.get("current_version")
-    parsed = version_or_none(current)
-    if parsed is not None and parsed.is_full:
-        return parsed.text
-    return full_version(info.get("release"), info.get("patch")) or current
 
 
 def _ended_between_reads(info, current, target):
@@ -160,8 +151,9 @@ def _offered_refusal(info, current, target, target_name, name):
             message += (" CCE reaches %s from %s only in several upgrades, and this role runs one upgrade at a time: "
                         "upgrade to one of the offered versions first." % (want.minor_text, current))
         return message
-    patch = latest_patch(offered, current)
-    if (patch is not None and want is not None and have is not None and want.minor_key != have.minor_key
+    # The module's patch_target when it gives one; the same rule from the offered versions otherwise.
+    patch = info["patch_target"] if "patch_target" in info else latest_patch(offered, current)
+    if (patch and want is not None and have is not None and want.minor_key != have.minor_key
             and is_patch_upgrade(current, patch)):
         return ("%s %s is a minor upgrade, but %s is at %s, not the latest patch of %s: CCE upgrades to another "
                 "minor only from the latest patch. Upgrade to %s first (%s=%s), then to %s."
@@ -176,7 +168,7 @@ def upgrade_plan(info, workflows, target, snapshot=True, target_name="target_ver
     target = (target or "").strip()
     name = info.get("cluster_name") or info.get("cluster_id") or "the cluster"
     status = info.get("cluster_status")
-    current = _current_version(info)
+    current = current_version(info)
     active = info.get("active_task") or None
     open_any = workflows.get("open_workflow") or None
     open_same = open_any if open_any and matches(target, open_any.get("target_version")) else None

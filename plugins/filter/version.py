@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.version import (
+    full_version,
     is_at_target,
     is_patch_upgrade,
     latest_patch,
@@ -32,6 +33,24 @@ def cce_version_valid(value):
 def cce_version_is_at_target(current, target):
     """True when a cluster at ``current`` (its full version) has reached ``target``."""
     return is_at_target(current, target)
+
+
+def current_version(info):
+    """The cluster's full version from a cce_cluster_upgrade_info result: ``full_version`` or
+    ``current_version`` when one is full, else ``release`` + ``patch``, else what is given (a minor)."""
+    if not isinstance(info, dict):
+        return None
+    for key in ("full_version", "current_version"):
+        parsed = version_or_none(info.get(key))
+        if parsed is not None and parsed.is_full:
+            return parsed.text
+    return (full_version(info.get("release"), info.get("patch")) or info.get("full_version")
+            or info.get("current_version"))
+
+
+def cce_version_current(info):
+    """Filter form of :func:`current_version`."""
+    return current_version(info)
 
 
 def next_target(offered, current):
@@ -63,6 +82,7 @@ class FilterModule(object):
     def filters(self):
         return {
             "cce_version_valid": cce_version_valid,
+            "cce_version_current": cce_version_current,
             "cce_version_is_at_target": cce_version_is_at_target,
             "cce_version_next_target": cce_version_next_target,
         }

@@ -111,17 +111,19 @@ def test_upgrade_end_to_end_then_rerun_changes_nothing(ansible, sim, tmp_path):
                                 env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"})
     text = output(proc)
     assert proc.returncode == 0, text[-3000:]
-    assert sim.cluster("prod-a")["version"].startswith("v1.30")
+    assert sim.cluster("prod-a")["version"] == "v1.30.14-r10"   # v1.30 is its latest patch
     assert len(upgrade_posts(sim, cid)) == 1
-    # One progress line per poll: phase, progress, elapsed (Running lines: see the window test).
-    assert re.search(r"prod-a upgrade: Success 100% \(elapsed \d+:\d\d:\d\d\)", text), text[-3000:]
-    assert "Cluster prod-a upgraded from v1.29 to v1.30" in text
+    # One progress line per poll: phase, progress (CCE's decimal string), elapsed (Running lines: see the window test).
+    assert re.search(r"prod-a upgrade: Success 100(\.00)?% \(elapsed \d+:\d\d:\d\d\)", text), text[-3000:]
+    # Full versions (the cluster document shows only the minor); the pre-check was fresh, so CCE skips its own.
+    assert "Cluster prod-a upgraded from v1.29.4-r0 to v1.30.14-r10" in text
+    assert "CCE skips its own pre-check (ours is valid)" in text
     # Stats for AWX and the JSON report carry the same result.
     assert "CUSTOM STATS" in text and "cce_upgrade_results" in text
     result = json.loads(report.read_text())
     assert result["outcome"] == "upgraded"
     assert result["cluster_id"] == cid and result["cluster_name"] == "prod-a"
-    assert result["from_version"] == "v1.29" and result["to_version"].startswith("v1.30")
+    assert result["from_version"] == "v1.29.4-r0" and result["to_version"] == "v1.30.14-r10"
     assert result["workflow_id"] and result["task_id"] and result["precheck_task_id"] and result["snapshot_task_id"]
     assert set(result["durations"]) == {"guard", "workflow", "precheck", "snapshot", "upgrade", "wait", "postcheck", "verify"}
     workflows = [r for r in sim.writes(cid) if r["path"].endswith("/operation/upgradeworkflows")]
@@ -132,7 +134,7 @@ def test_upgrade_end_to_end_then_rerun_changes_nothing(ansible, sim, tmp_path):
     again = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_report_path=str(report)))
     assert again.returncode == 0, output(again)[-3000:]
     assert len(sim.writes(cid)) == writes_before
-    assert "already at v1.30" in again.stdout
+    assert "Cluster prod-a is already at v1.30.14-r10: nothing to do." in again.stdout
     assert json.loads(report.read_text())["outcome"] == "already_upgraded"
 
 
@@ -153,7 +155,7 @@ def test_sigkill_during_upgrade_then_rerun_submits_one_upgrade(ansible, sim):
     assert sim.cluster("prod-b")["version"].startswith("v1.30")
     assert len(upgrade_posts(sim, cid)) == 1
     assert len([r for r in sim.writes(cid) if r["path"].endswith("/operation/upgradeworkflows")]) == 1
-    assert "Cluster prod-b upgraded from v1.29 to v1.30" in text
+    assert "Cluster prod-b upgraded from v1.29.4-r0 to v1.30.14-r10" in text
 
 
 def test_outside_the_window_sends_nothing_and_names_the_next_window(ansible, sim):
@@ -201,7 +203,7 @@ def test_window_closing_pauses_and_next_window_resumes(slow_ansible, slow_sim):
     assert len(posts_to(sim, cid, "/operation/upgrade/pause")) == 1
     # One progress line per poll of the running task: phase, progress, elapsed.
     assert re.search(r"prod-c upgrade: (Running|Queuing|Init) \d+% \(elapsed \d+:\d\d:\d\d\)", text), text[-3000:]
-    assert sim.cluster("prod-c")["version"] == "v1.29"
+    assert sim.cluster("prod-c")["version"] == "v1.29.4-r0"
 
     # A dry run inside Sunday's window: it would resume the paused task, and sends nothing.
     writes = len(sim.writes(cid))
@@ -218,7 +220,7 @@ def test_window_closing_pauses_and_next_window_resumes(slow_ansible, slow_sim):
         cce_upgrade_pause_at_window_end=True), lambda: posts_to(sim, cid, "/operation/upgrade/continue"), "the continue POST")
     assert rc == 0, out[-3000:]
     assert "resumed" in out
-    assert "Cluster prod-c upgraded from v1.29 to v1.30" in out
+    assert "Cluster prod-c upgraded from v1.29.4-r0 to v1.30.14-r10" in out
     assert sim.cluster("prod-c")["version"].startswith("v1.30")
     assert len(upgrade_posts(sim, cid)) == 1
 
@@ -239,7 +241,7 @@ def test_progress_interval_polls_inside_one_module_run(slow_ansible, slow_sim):
     assert rc == 0, out[-3000:]
     assert sim.cluster("prod-b")["version"].startswith("v1.30")
     lines = re.findall(r"prod-b upgrade: .*", out)
-    assert len(lines) == 1 and "Success 100%" in lines[0], out[-3000:]
+    assert len(lines) == 1 and re.search(r"Success 100(\.00)?%", lines[0]), out[-3000:]
     assert "RETRYING: [localhost]: Wait for upgrade task" not in out
     assert len(task_reads()) >= 5
     assert all(r["method"] == "GET" for r in task_reads())
@@ -254,7 +256,7 @@ def test_fatal_precheck_stops_with_the_items_and_no_upgrade(ansible, sim, tmp_pa
     assert "failed in step precheck" in text
     assert "deprecated-api-check" in text
     assert upgrade_posts(sim, cid) == []
-    assert sim.cluster("risky-a")["version"] == "v1.29"
+    assert sim.cluster("risky-a")["version"] == "v1.29.4-r0"
     result = json.loads(report.read_text())
     assert result["outcome"] == "failed" and result["failed_step"] == "precheck"
     assert result["precheck_task_id"] and result["precheck_task_id"] in result["message"]
@@ -269,16 +271,17 @@ def test_autopilot_cluster_upgrades_through_the_autopilot_api(ansible, sim):
     posts = upgrade_posts(sim, cid)
     assert len(posts) == 1 and posts[0]["path"].startswith("/autopilot/v3/")
     assert all(r["path"].startswith("/autopilot/") for r in sim.writes(cid))
-    assert "Cluster ap-a upgraded from v1.29 to v1.30" in text
+    assert "Cluster ap-a upgraded from v1.29.4-r0 to v1.30.14-r10" in text
 
 
 def test_target_not_offered_fails_in_guard_without_writes(ansible, sim):
+    # From v1.29 CCE offers v1.30 and v1.31 (the real path table), not v1.32.
     cid = sim.cluster("prod-a")["id"]
-    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_target_version="v1.31"))
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_target_version="v1.32"))
     text = output(proc)
     assert proc.returncode != 0
-    assert "failed in step guard" in text and "cce_upgrade_target_version v1.31 is not offered" in text
-    assert "CCE offers: v1.30." in text
+    assert "failed in step guard" in text and "cce_upgrade_target_version v1.32 is not offered for prod-a at v1.29.4-r0" in text
+    assert "CCE offers: v1.30.14-r10, v1.31.10-r0." in text
     assert sim.writes(cid) == []
 
 
@@ -304,8 +307,8 @@ def test_task_that_ends_between_the_guard_reads_is_finished_not_restarted(slow_a
     rc, out = finish_while_running(ansible, sim, upgrade_vars(sim, "prod-a"), lambda: cluster_reads() > before,
                                    "the guard's read of the cluster")
     assert rc == 0, out[-3000:]
-    assert "(cce, v1.29, Upgrading) -> v1.30: upgrade done, finishing the workflow" in out, out[-3000:]
-    assert "Cluster prod-a upgraded from v1.29 to v1.30" in out
+    assert "(cce, v1.29.4-r0, Upgrading) -> v1.30: upgrade done, finishing the workflow" in out, out[-3000:]
+    assert "Cluster prod-a upgraded from v1.29.4-r0 to v1.30.14-r10" in out
     assert len(upgrade_posts(sim, cid)) == 1
     assert len(posts_to(sim, cid, "/operation/precheck")) == 1
     assert len(posts_to(sim, cid, "/operation/postcheck")) == 1
@@ -351,7 +354,7 @@ def test_check_mode_attaches_to_the_running_upgrade_after_a_timeout(slow_ansible
     assert dry.returncode == 0, text[-3000:]
     assert len(sim.writes(cid)) == writes
     assert len(sim.requests()) > reads   # the guard did read the cluster
-    assert "v1.29 -> v1.30 would attach to the running upgrade" in text
+    assert "v1.29.4-r0 -> v1.30 would attach to the running upgrade" in text
     assert "attach to the running upgrade task %s" % task_id in text
     assert re.search(r'"action": "attach"', text) and re.search(r'"outcome": "planned"', text)
     assert "precheck" not in re.search(r'"steps": \[[^\]]*\]', text).group(0)
@@ -375,8 +378,8 @@ def test_string_extra_vars_and_a_failed_task_retried(ansible, sim):
     assert len(upgrade_posts(sim, cid)) == 1
     assert len(posts_to(sim, cid, "/operation/upgrade/retry")) == 1
     assert posts_to(sim, cid, "/operation/snapshot") == []   # "false" was read as false
-    assert re.search(r"flaky-a upgrade: Failed \d+%", text), text[-3000:]
-    assert "Cluster flaky-a upgraded from v1.29 to v1.30" in text
+    assert re.search(r"flaky-a upgrade: Failed \d+(\.\d+)?%", text), text[-3000:]
+    assert "Cluster flaky-a upgraded from v1.29.4-r0 to v1.30.14-r10" in text
 
 
 def test_failed_task_without_retry_names_step_task_and_reason_and_cancels(ansible, sim, tmp_path):
@@ -393,7 +396,10 @@ def test_failed_task_without_retry_names_step_task_and_reason_and_cancels(ansibl
     message = result["message"]
     assert "failed in step wait (task %s)" % task_id in message
     assert "Upgrade task %s failed at" % task_id in message
-    assert "kubelet did not become ready" in message   # CCE's reason
+    # The task carries no message: CCE's reason is on the cluster, and the workflow says where it stopped.
+    assert re.search(r"the cluster reports UpgradeFailed: upgrade of node \S+ failed: kubelet did not become ready", message), message
+    assert "upgrade workflow %s has its Cluster step Failed" % result["workflow_id"] in message
+    assert "Look at the pre-check results" in message
     assert "The upgrade workflow %s was cancelled." % result["workflow_id"] in message
     assert message in " ".join(text.split())
     assert posts_to(sim, cid, "/operation/upgrade/retry") == []
@@ -402,10 +408,11 @@ def test_failed_task_without_retry_names_step_task_and_reason_and_cancels(ansibl
     assert cancels[0]["status"] == 200
 
 
-def test_expired_precheck_and_precheck_required_at_submit(ansible, sim, posts):
-    """A successful pre-check that expired is not reused; and when CCE still answers the upgrade
-    with CCE.01400075 (pre-check expired or missing), the role pre-checks again (force) and submits
-    once more, ending with exactly one upgrade task."""
+def test_expired_precheck_is_not_reused_and_a_0075_answer_is_handled_by_the_module(ansible, sim, posts):
+    """A successful pre-check that expired is not reused (the role runs a fresh one). Should CCE still
+    answer the upgrade with CCE.01400075 (no public source shows it does), the upgrade module submits
+    once more without skipping CCE's own pre-check; the role does not depend on that code any more and
+    ends with exactly one upgrade task."""
     cid = sim.cluster("prod-b")["id"]
     rc, first, out = ansible.run_module("cce_precheck", dict(ansible.fast, cluster_id=cid, target_version="v1.30"))
     assert rc == 0 and first["phase"] == "Success", out[-2000:]
@@ -416,10 +423,123 @@ def test_expired_precheck_and_precheck_required_at_submit(ansible, sim, posts):
     proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-b", cce_upgrade_snapshot=False))
     text = output(proc)
     assert proc.returncode == 0, text[-3000:]
-    assert sim.cluster("prod-b")["version"].startswith("v1.30")
+    assert sim.cluster("prod-b")["version"] == "v1.30.14-r10"
     submits = upgrade_posts(sim, cid)
     assert [r["status"] for r in submits] == [400, 200]
     prechecks = posts(sim, cid, "/operation/precheck")
-    assert len(prechecks) == 3   # ours, the role's fresh one (ours had expired), the forced one after 0075
-    assert "CCE refused the upgrade with CCE.01400075" in text
-    assert "Cluster prod-b upgraded from v1.29 to v1.30" in text   # one upgrade task: the one 200 above
+    assert len(prechecks) == 2   # ours (expired, not reused), the role's fresh one
+    assert "Cluster prod-b upgraded from v1.29.4-r0 to v1.30.14-r10" in text   # one upgrade task: the one 200 above
+
+
+def test_precheck_expired_at_the_submit_lets_cce_check_inside_the_task(short_precheck_ansible):
+    """isOnlyUpgrade: when the role's pre-check has expired by the time it submits, the upgrade is
+    submitted with isOnlyUpgrade false (CCE runs its own pre-check inside the task) instead of failing."""
+    ansible = short_precheck_ansible
+    sim = ansible.sim
+    cid = sim.cluster("prod-a")["id"]
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "prod-a", cce_upgrade_snapshot=False))
+    text = output(proc)
+    assert proc.returncode == 0, text[-3000:]
+    assert "CCE runs its own pre-check first (ours has expired)" in text
+    assert [r["status"] for r in upgrade_posts(sim, cid)] == [200]
+    assert "Cluster prod-a upgraded from v1.29.4-r0 to v1.30.14-r10" in text
+
+
+def test_a_fatal_risk_found_by_cces_own_check_is_reported_from_the_cluster(short_precheck_ansible, tmp_path):
+    """No failure message on upgrade tasks: the role's pre-check skipped the risky item (accepted risk),
+    expired before the submit, and CCE's own check inside the task failed it. The role reports CCE's
+    reason from the cluster's status and where to look."""
+    ansible = short_precheck_ansible
+    sim = ansible.sim
+    cid = sim.cluster("risky-a")["id"]
+    report = tmp_path / "report.json"
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(
+        sim, "risky-a", cce_upgrade_snapshot=False, cce_upgrade_skipped_check_items=["deprecated-api-check"],
+        cce_upgrade_report_path=str(report)))
+    text = output(proc)
+    assert proc.returncode != 0, text[-3000:]
+    result = json.loads(report.read_text())
+    assert result["outcome"] == "failed" and result["failed_step"] == "wait"
+    message = result["message"]
+    assert "Upgrade task %s failed at" % result["task_id"] in message
+    assert ("the cluster reports UpgradePreCheckFailed: the pre-check of the upgrade to v1.30.14-r10 found a fatal "
+            "risk: deprecated-api-check") in message, message
+    assert "Look at the pre-check results" in message
+    assert len(upgrade_posts(sim, cid)) == 1
+    assert sim.cluster("risky-a")["version"] == "v1.29.4-r0"
+
+
+def test_patch_upgrade_is_verified_on_the_full_version_then_done(ansible, sim, tmp_path):
+    """stale-a is on v1.29.2-r0, not the latest patch of v1.29 (v1.29.4-r0). After the patch upgrade the
+    cluster document still reads v1.29: the verify step judges the full version, and a rerun finds the
+    cluster at the target (never "Verification failed")."""
+    cid = sim.cluster("stale-a")["id"]
+    report = tmp_path / "report.json"
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "stale-a", cce_upgrade_target_version="v1.29.4-r0",
+                                                       cce_upgrade_snapshot=False, cce_upgrade_report_path=str(report)))
+    text = output(proc)
+    assert proc.returncode == 0, text[-3000:]
+    assert "Verification failed" not in text
+    assert "Cluster stale-a upgraded from v1.29.2-r0 to v1.29.4-r0" in text
+    result = json.loads(report.read_text())
+    assert (result["outcome"], result["from_version"], result["to_version"]) == ("upgraded", "v1.29.2-r0", "v1.29.4-r0")
+    assert sim.cluster("stale-a")["version"] == "v1.29.4-r0"
+    assert len(upgrade_posts(sim, cid)) == 1
+
+    writes = len(sim.writes(cid))
+    again = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "stale-a", cce_upgrade_target_version="v1.29.4-r0",
+                                                        cce_upgrade_report_path=str(report)))
+    assert again.returncode == 0, output(again)[-3000:]
+    assert "Cluster stale-a is already at v1.29.4-r0: nothing to do." in again.stdout
+    assert json.loads(report.read_text())["outcome"] == "already_upgraded"
+    assert len(sim.writes(cid)) == writes
+
+
+def test_minor_target_off_the_latest_patch_is_refused_naming_the_patch(ansible, sim):
+    cid = sim.cluster("stale-a")["id"]
+    proc = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "stale-a", cce_upgrade_target_version="v1.30"))
+    text = " ".join(output(proc).split())
+    assert proc.returncode != 0
+    assert "failed in step guard" in text
+    assert ("cce_upgrade_target_version v1.30 is a minor upgrade, but stale-a is at v1.29.2-r0, not the latest patch "
+            "of v1.29") in text
+    assert "Upgrade to v1.29.4-r0 first (cce_upgrade_target_version=v1.29.4-r0), then to v1.30." in text
+    assert sim.writes(cid) == []
+
+
+def test_cluster_several_minors_behind_is_refused_with_the_hops_it_needs(ansible, sim):
+    """ancient-a is on v1.23.8-r0: v1.30 is several upgrades away, and even the offered v1.25 needs the
+    latest v1.23 patch first. Both are refused before any write."""
+    cid = sim.cluster("ancient-a")["id"]
+    far = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "ancient-a", cce_upgrade_target_version="v1.30"))
+    text = " ".join(output(far).split())
+    assert far.returncode != 0
+    assert "cce_upgrade_target_version v1.30 is not offered for ancient-a at v1.23.8-r0" in text
+    assert "CCE offers: v1.23.17-r30, v1.25.16-r10, v1.27.16-r10, v1.28.15-r30." in text
+    assert "CCE reaches v1.30 from v1.23.8-r0 only in several upgrades" in text
+
+    next_minor = ansible.run_playbook(PLAYBOOK, upgrade_vars(sim, "ancient-a", cce_upgrade_target_version="v1.25"))
+    text = " ".join(output(next_minor).split())
+    assert next_minor.returncode != 0
+    assert "Upgrade to v1.23.17-r30 first (cce_upgrade_target_version=v1.23.17-r30), then to v1.25." in text
+    assert sim.writes(cid) == []
+
+
+def test_refused_pause_at_the_window_end_lets_the_task_run_to_its_end(slow_ansible, slow_sim):
+    """Pause and continue are deprecated: on a cluster where CCE refuses them, the window-end pause says
+    so and the role waits for the task to finish instead of leaving it paused."""
+    sim, ansible = slow_sim, slow_ansible
+    cid = sim.add_cluster(name="nopause-a", flavor="cce", version="v1.29.4-r0", pause_continue="deprecated")["id"]
+    rc, out = finish_while_running(ansible, sim, {
+        "cce_upgrade_cluster_id": cid, "cce_upgrade_target_version": "v1.30", "cce_upgrade_poll_interval": 1,
+        "cce_upgrade_window": WINDOW, "cce_upgrade_now": "2026-06-13T05:59:55+02:00",
+        "cce_upgrade_window_min_remaining": 0, "cce_upgrade_pause_at_window_end": True},
+        lambda: posts_to(sim, cid, "/operation/upgrade/pause"), "the refused pause POST")
+    text = " ".join(out.split())
+    assert rc == 0, out[-3000:]
+    assert [r["status"] for r in posts_to(sim, cid, "/operation/upgrade/pause")] == [400]
+    assert "but CCE refused to pause it (pause and continue are deprecated CCE APIs" in text
+    assert "Cluster nopause-a upgraded from v1.29.4-r0 to v1.30.14-r10" in text
+    assert "paused, resumes next window" not in text
+    assert sim.cluster("nopause-a")["version"] == "v1.30.14-r10"
+    assert posts_to(sim, cid, "/operation/upgrade/continue") == []

@@ -137,3 +137,10 @@ def test_at_the_target_with_the_post_check_done_there_is_nothing_to_do():
 
 def test_filter_name():
     assert FilterModule().filters() == {"cce_upgrade_plan": upgrade_plan}
+
+
+def test_the_modules_patch_target_decides_patch_first():
+    data = info(current="v1.29.4-r0", offered=["v1.29.15-r30", "v1.30.4-r0"], patch_target="v1.29.15-r30")
+    assert "Upgrade to v1.29.15-r30 first" in plan(data, "v1.30")["refusal"]
+    data["patch_target"] = None   # the module found the cluster on its latest patch
+    assert plan(data, "v1.30")["refusal"] is None

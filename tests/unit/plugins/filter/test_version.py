@@ -47,4 +47,19 @@ def test_next_target_when_nothing_newer_is_offered():
 
 
 def test_filters_are_registered_under_their_names():
-    assert set(vf.FilterModule().filters()) == {"cce_version_valid", "cce_version_is_at_target", "cce_version_next_target"}
+    assert set(vf.FilterModule().filters()) == {"cce_version_valid", "cce_version_current", "cce_version_is_at_target",
+                                                "cce_version_next_target"}
+
+
+def test_current_version_prefers_the_full_version():
+    assert vf.cce_version_current({"current_version": "v1.29.15-r30", "release": "v1.29.15", "patch": "r30"}) == "v1.29.15-r30"
+    # ShowCluster's minor only: the full version from upgradeinfo's versionInfo
+    assert vf.cce_version_current({"current_version": "v1.29", "release": "v1.29.15", "patch": "r30"}) == "v1.29.15-r30"
+    assert vf.cce_version_current({"current_version": "v1.29", "release": None, "patch": None}) == "v1.29"
+    assert vf.cce_version_current(None) is None
+
+
+def test_current_version_takes_the_modules_full_version():
+    info = {"current_version": "v1.29", "full_version": "v1.29.4-r0", "release": "v1.29.4", "patch": "r0"}
+    assert vf.cce_version_current(info) == "v1.29.4-r0"
+    assert vf.cce_version_current({"current_version": "v1.29", "full_version": "v1.29"}) == "v1.29"
