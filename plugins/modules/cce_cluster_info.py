@@ -37,7 +37,9 @@ options:
   version:
     description:
       - Cluster version to keep. V(v1.29) matches every v1.29 patch (V(v1.29.8-r0)).
-      - A full version (V(vX.Y.Z-rN)) is also sent to CCE as a query filter.
+      - CCE lists clusters from v1.21 on with their minor only (V(v1.29)), so a patch version (V(v1.29.8-r0)) keeps
+        every cluster of that minor whose patch the list does not tell; read the full version with
+        M(hwcloud.cce.cce_cluster_upgrade_info) (RV(hwcloud.cce.cce_cluster_upgrade_info#module:full_version)).
     type: str
 extends_documentation_fragment:
   - hwcloud.cce.connection
@@ -192,9 +194,6 @@ def ensure_clusters_listed(module):
     query = {}
     if params["status"]:
         query["status"] = params["status"]
-    if params["version"] and up.is_full_version(params["version"]):
-        # CCE compares versions exactly: only a full vX.Y.Z-rN is safe to send; the rest is filtered here.
-        query["version"] = params["version"]
     try:
         body = module.api.list_clusters(**query)
     except CceApiError as err:

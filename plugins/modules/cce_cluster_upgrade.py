@@ -18,7 +18,7 @@ description:
     and optionally waits for the upgrade task to finish.
   - Idempotent. A cluster already at O(target_version) is left alone. This is judged on the cluster's full
     version (C(v1.28.15-r30), from its upgrade information), because after a patch upgrade CCE still reports
-    the minor (C(v1.28)) as the cluster's version: a minor target is reached by any patch of it, a full
+    the minor (C(v1.28)) as the cluster's version. A minor target is reached by any patch of it, a full
     target by that version or a later patch of the same minor. When an upgrade task to the same
     target is already active (C(Init), C(Queuing), C(Running) or C(Pause)), the module attaches to it
     (RV(attached=true)) and never submits a second one. An active task to a different target is an error.
@@ -38,9 +38,9 @@ description:
     O(state=paused) and O(state=resumed); when CCE refuses them, the module fails saying so and the upgrade
     task runs on to its end (wait for it with O(state=present), retry it with O(state=retried) if it fails).
   - CCE runs its own pre-check inside the upgrade task unless the request says C(isOnlyUpgrade=true). See
-    O(is_only_upgrade): by default the module skips CCE's built-in check only after a successful pre-check
+    O(is_only_upgrade). By default the module skips CCE's built-in check only after a successful pre-check
     of M(hwcloud.cce.cce_precheck) for the target that has not expired.
-  - Upgrade tasks carry no failure message. When a task fails, the module reports what CCE says elsewhere:
+  - Upgrade tasks carry no failure message. When a task fails, the module reports what CCE says elsewhere,
     the cluster's C(status.reason) and C(status.message), and points to the upgrade workflow and the
     pre-check results.
 author:
@@ -92,7 +92,7 @@ options:
         required: true
       values:
         description:
-          - Add-on parameters as CCE nests them, C({basic: {...}, custom: {...}, flavor: {...}}).
+          - "Add-on parameters as CCE nests them: C({\"basic\": {...}, \"custom\": {...}, \"flavor\": {...}})."
           - CCE also upgrades installed add-ons to a compatible version by itself during the cluster upgrade.
         type: dict
   node_pool_order:
@@ -237,6 +237,11 @@ to_version:
   returned: always
   type: str
   sample: v1.30
+deprecated_api:
+  description: True when CCE refused O(state=paused) or O(state=resumed) because pause and continue are deprecated (the module then fails).
+  returned: failure of state=paused or state=resumed refused by CCE
+  type: bool
+  sample: true
 timed_out:
   description: True when O(wait=true) ran out of O(wait_timeout) before the task finished (the module then fails).
   returned: failure while waiting

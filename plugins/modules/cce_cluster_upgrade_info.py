@@ -159,12 +159,12 @@ suggest_patch:
   sample: r0
 target_versions:
   description:
-    - Versions the cluster can be upgraded to, lowest first: upgradeinfo targets (minors or full versions) plus the targets of
-      the upgrade path entries of the cluster's version and platform version.
+    - Versions the cluster can be upgraded to, lowest first. These are the upgradeinfo targets (minors or full versions)
+      and the targets of the upgrade path entries of the cluster's version and platform version.
   returned: when O(task_id) is not given
   type: list
   elements: str
-  sample: ["v1.30"]
+  sample: ["v1.30.14-r10", "v1.31.10-r0"]
 upgrade_paths:
   description: Upgrade paths of CCE (global, one entry per source version and platform version; targets are full versions).
   returned: when O(task_id) is not given

@@ -21,6 +21,11 @@ description:
   - Fails when the check reports a C(Fatal) risk, listing the fatal items, unless each of them is skipped with
     O(skipped_check_items). Also fails when the check itself ends in C(Failed) or C(Error).
   - Works for standard and Turbo clusters (O(cluster_flavor=cce)) and for Autopilot clusters (O(cluster_flavor=autopilot)).
+  - The check is sent with the cluster's exact current patch version (C(v1.29.4-r0), from its upgrade information)
+    as CCE requires, and only for a target CCE offers. A new minor while the cluster is not on the latest patch of
+    its own fails before the check starts, naming that patch (CCE upgrades patch first).
+  - A check item's C(nodeInfo) given as JSON text and timestamps in Go's form with any time zone (C(+0800 CST))
+    are read like the documented shapes.
 author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 extends_documentation_fragment:
@@ -135,10 +140,10 @@ attached:
   type: bool
   sample: false
 cluster_version:
-  description: Cluster version the pre-check checked from.
+  description: Cluster version the pre-check checked from (the full version).
   returned: always
   type: str
-  sample: v1.29
+  sample: v1.29.4-r0
 target_version:
   description: Target version of the pre-check (as CCE reports it, else O(target_version)).
   returned: always

@@ -34,12 +34,12 @@ def test_upgrade_changes_then_rerun_changes_nothing(ansible, sim, posts):
     assert rc == 0, output
     assert result["changed"] is True
     assert result["attached"] is False
-    assert result["phase"] == "Success" and result["progress"] == "100"
+    assert result["phase"] == "Success" and float(result["progress"]) == 100   # CCE: a decimal string
     assert result["cluster_id"] == cid
     assert result["task_id"] and result["task"]["task_id"] == result["task_id"]
-    assert (result["from_version"], result["to_version"]) == ("v1.29", "v1.30")
-    assert result["diff"] == {"before": {"version": "v1.29"}, "after": {"version": "v1.30"}}
-    assert sim.cluster("prod-a")["version"] == "v1.30"
+    assert (result["from_version"], result["to_version"]) == ("v1.29.4-r0", "v1.30.14-r10")
+    assert result["diff"] == {"before": {"version": "v1.29.4-r0"}, "after": {"version": "v1.30"}}
+    assert sim.cluster("prod-a")["version"] == "v1.30.14-r10"
     assert len(posts(sim, cid, UPGRADE)) == 1
     body_check = [r for r in sim.requests() if r["path"].endswith("/upgradeinfo")]
     assert body_check, "the target must be checked against upgradeinfo before the POST"
@@ -60,9 +60,9 @@ def test_check_mode_reads_only_and_reports_the_diff(ansible, sim, cce_api):
     assert rc == 0, output
     assert result["changed"] is True
     assert result["task_id"] is None
-    assert result["diff"] == {"before": {"version": "v1.29"}, "after": {"version": "v1.30"}}
+    assert result["diff"] == {"before": {"version": "v1.29.4-r0"}, "after": {"version": "v1.30"}}
     assert sim.writes() == []
-    assert sim.cluster("prod-b")["version"] == "v1.29"
+    assert sim.cluster("prod-b")["version"] == "v1.29.4-r0"
     assert task_ids(cce_api(sim), cid) == []
 
 
@@ -71,7 +71,7 @@ def test_check_mode_at_target_reports_no_change(ansible, sim):
     rc, result, output = upgrade(ansible, cid, target_version="v1.29", check=True)
     assert rc == 0, output
     assert result["changed"] is False
-    assert result["diff"]["before"] == result["diff"]["after"] == {"version": "v1.29"}
+    assert result["diff"]["before"] == result["diff"]["after"] == {"version": "v1.29.4-r0"}
     assert sim.writes() == []
 
 
@@ -80,7 +80,7 @@ def test_autopilot_upgrade(ansible, sim, posts):
     rc, result, output = upgrade(ansible, cid, cluster_flavor="autopilot")
     assert rc == 0, output
     assert result["changed"] is True and result["phase"] == "Success"
-    assert sim.cluster("ap-a")["version"] == "v1.30"
+    assert sim.cluster("ap-a")["version"] == "v1.30.14-r10"
     sent = posts(sim, cid, UPGRADE)
     assert len(sent) == 1 and sent[0]["path"].startswith("/autopilot/v3/")
     assert all(r["path"].startswith("/autopilot/") for r in sim.requests())
@@ -134,7 +134,7 @@ def test_task_that_ends_between_the_reads_is_reported_not_submitted_again(slow_a
     assert rc == 0, output
     assert result["changed"] is False and result["attached"] is False
     assert result["task_id"] == started["task_id"] and result["phase"] == "Success"
-    assert (result["from_version"], result["to_version"]) == ("v1.29", "v1.30")
+    assert (result["from_version"], result["to_version"]) == ("v1.29.4-r0", "v1.30.14-r10")
     assert len(posts(slow, cid, UPGRADE)) == 1
 
 
@@ -170,26 +170,19 @@ def test_active_upgrade_to_another_target_fails_without_a_write(slow_ansible, sl
     assert len(slow.writes(cid)) == writes
 
 
-def test_upgrade_needs_a_precheck_unless_is_only_upgrade(ansible, sim, fast, cce_api):
+def test_is_only_upgrade_false_lets_cce_run_its_own_precheck(ansible, sim, cce_api):
+    """isOnlyUpgrade false (CCE's default) needs no pre-check of ours: CCE checks inside the task."""
     cid = cluster_id(sim, "prod-b")
     rc, result, output = upgrade(ansible, cid, is_only_upgrade=False)
-    assert rc != 0
-    assert result["error_code"] == "CCE.01400075"
-    assert result["status_code"] == 400
-    assert "run hwcloud.cce.cce_precheck" in result["msg"] and "again" in result["msg"], result["msg"]
-    assert task_ids(cce_api(sim), cid) == []
-
-    rc, check, output = ansible.run_module("cce_precheck", dict({"cluster_id": cid, "target_version": "v1.30"}, **fast))
     assert rc == 0, output
-    rc, result, output = upgrade(ansible, cid, is_only_upgrade=False)
-    assert rc == 0, output
-    assert result["changed"] is True and result["phase"] == "Success"
+    assert result["changed"] is True and result["phase"] == "Success" and result["is_only_upgrade"] is False
+    assert task_ids(cce_api(sim), cid) == [result["task_id"]]
 
 
 def test_strategy_options_reach_the_api(ansible, sim, posts):
     cid = cluster_id(sim, "prod-c")
     rc, result, output = upgrade(
-        ansible, cid, wait=False, user_defined_step=120, scope="NodePool",
+        ansible, cid, wait=False, user_defined_step=40, scope="NodePool",
         node_pool_order={"DefaultPool": 3},
         node_order={"DefaultPool": [{"node_selector": {"key": "zone", "value": ["az1"], "operator": "in"}, "priority": 1}]},
         addons=[{"name": "coredns", "version": "1.30.3"}],
@@ -209,7 +202,7 @@ def test_failed_task_then_retried_succeeds(ansible, sim, fast):
     assert failed["timed_out"] is False
     assert failed["task_id"] and failed["task_id"] in failed["msg"]
     assert "state=retried" in failed["msg"]
-    assert failed["task"]["message"]
+    assert failed["failure"]["cluster_message"] and failed["failure"]["cluster_message"] in failed["msg"]
 
     writes = len(sim.writes(cid))
     rc, again, output = upgrade(ansible, cid)
@@ -227,7 +220,7 @@ def test_failed_task_then_retried_succeeds(ansible, sim, fast):
     assert retried["changed"] is True
     assert retried["phase"] == "Success"
     assert retried["task_id"] == failed["task_id"]
-    assert sim.cluster("flaky-a")["version"] == "v1.30"
+    assert sim.cluster("flaky-a")["version"] == "v1.30.14-r10"
     retries = [w for w in sim.writes(cid) if w["path"].endswith("/operation/upgrade/retry")]
     assert len(retries) == 1
 
@@ -294,7 +287,7 @@ def test_pause_and_resume_are_idempotent(slow_ansible, slow):
     assert finished["changed"] is False
     assert finished["phase"] == "Success"
     assert len(slow.writes(cid)) == 3
-    assert slow.cluster("prod-b")["version"] == "v1.30"
+    assert slow.cluster("prod-b")["version"] == "v1.30.14-r10"
 
 
 @pytest.mark.parametrize("state", ["paused", "resumed"])
@@ -352,7 +345,6 @@ def test_bad_credentials_fail_before_any_request(ansible, sim, env, words):
 @pytest.mark.parametrize("target, words", [
     ("v1.30.99-r9", "not offered"),
     ("v1.99", "skips"),
-    ("v1.31", "skips"),
     ("v1.28", "lower"),
 ])
 def test_unusable_targets_are_refused_before_any_write(ansible, sim, target, words):
@@ -360,7 +352,7 @@ def test_unusable_targets_are_refused_before_any_write(ansible, sim, target, wor
     rc, result, output = upgrade(ansible, cid, target_version=target)
     assert rc != 0
     assert "target_version" in result["msg"] and words in result["msg"], result["msg"]
-    assert result["allowed_targets"] == ["v1.30"]
+    assert result["allowed_targets"] == ["v1.30.14-r10", "v1.31.10-r0"]
     assert sim.writes() == []
     assert sim.requests(), "the target is checked with reads"
 

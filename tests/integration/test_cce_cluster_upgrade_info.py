@@ -18,7 +18,7 @@ def info(ansible, cid, check=False, **args):
 
 
 def start_upgrade(ansible, cid, **args):
-    params = dict({"cluster_id": cid, "target_version": "v1.30", "is_only_upgrade": True, "wait": False}, **ansible.fast)
+    params = dict({"cluster_id": cid, "target_version": "v1.30", "wait": False}, **ansible.fast)
     params.update(args)
     rc, result, output = ansible.run_module("cce_cluster_upgrade", params)
     assert rc == 0, output
@@ -37,10 +37,12 @@ def test_versions_targets_and_paths(ansible, sim):
     assert result["cluster_id"] == cid and result["cluster_name"] == "prod-a"
     assert result["cluster_status"] == "Available"
     assert result["current_version"] == "v1.29"
-    assert result["release"] and result["patch"]
-    assert result["target_versions"] == ["v1.30"]
-    paths = {p["version"]: p["target_versions"] for p in result["upgrade_paths"]}
-    assert paths["v1.29"] == ["v1.30"] and paths["v1.25"] == ["v1.27"]
+    assert (result["release"], result["patch"], result["full_version"]) == ("v1.29.4", "r0", "v1.29.4-r0")
+    assert result["platform_version"] == "cce.4.0" and result["patch_target"] is None
+    assert result["target_versions"] == ["v1.30.14-r10", "v1.31.10-r0"]
+    paths = dict(((p["version"], p["platform_version"]), p["target_versions"]) for p in result["upgrade_paths"])
+    assert paths[("v1.29", "cce.4.0")] == ["v1.30.14-r10", "v1.31.10-r0"]
+    assert paths[("v1.29", "cce.2.0")] == ["v1.29.4-r0", "v1.30.14-r10", "v1.31.10-r0"]
     assert result["tasks"] == [] and result["active_task"] is None
     assert set(result["last_upgrade"]) == {"phase", "progress", "completion_time"}
     assert sim.writes() == []
@@ -49,8 +51,8 @@ def test_versions_targets_and_paths(ansible, sim):
 def test_legacy_cluster_targets(ansible, sim):
     rc, result, output = info(ansible, cluster_id(sim, "legacy-a"))
     assert rc == 0, output
-    assert result["current_version"] == "v1.25"
-    assert result["target_versions"] == ["v1.27"]
+    assert result["current_version"] == "v1.25" and result["full_version"] == "v1.25.16-r10"
+    assert result["target_versions"] == ["v1.27.16-r10", "v1.28.15-r30"]
 
 
 def test_check_mode_reads_the_same(ansible, sim):
@@ -60,7 +62,7 @@ def test_check_mode_reads_the_same(ansible, sim):
     rc, checked, output = info(ansible, cid, check=True)
     assert rc == 0, output
     assert checked["changed"] is False
-    assert checked["target_versions"] == normal["target_versions"] == ["v1.30"]
+    assert checked["target_versions"] == normal["target_versions"] == ["v1.30.14-r10", "v1.31.10-r0"]
     assert sim.writes() == []
 
 
@@ -74,7 +76,7 @@ def test_active_task_and_single_task_poll(slow_ansible, slow):
     active = result["active_task"]
     assert active["task_id"] == started["task_id"]
     assert active["phase"] in ("Init", "Queuing", "Running", "Pause")
-    assert (active["version"], active["target_version"]) == ("v1.29", "v1.30")
+    assert (active["version"], active["target_version"]) == ("v1.29.4-r0", "v1.30.14-r10")
     assert result["cluster_status"] == "Upgrading"
 
     before = len(slow.requests())
@@ -92,9 +94,9 @@ def test_active_task_and_single_task_poll(slow_ansible, slow):
     assert rc == 0, output
     assert done["active_task"] is None
     assert done["tasks"][0]["phase"] == "Success"
-    assert done["current_version"] == "v1.30"
+    assert done["current_version"] == "v1.30" and done["full_version"] == "v1.30.14-r10"
     assert done["last_upgrade"]["phase"] == "Success"
-    assert done["target_versions"] == ["v1.31"]
+    assert done["target_versions"] == ["v1.31.10-r0"]
 
 
 def task_reads(simulator, task_id):
@@ -151,7 +153,7 @@ def test_autopilot(ansible, sim):
     cid = cluster_id(sim, "ap-b")
     rc, result, output = info(ansible, cid, cluster_flavor="autopilot")
     assert rc == 0, output
-    assert result["current_version"] == "v1.29" and result["target_versions"] == ["v1.30"]
+    assert result["current_version"] == "v1.29" and result["target_versions"] == ["v1.30.14-r10", "v1.31.10-r0"]
     assert result["tasks"] == []
     assert sim.requests() and all(r["path"].startswith("/autopilot/") for r in sim.requests())
 

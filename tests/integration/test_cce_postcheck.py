@@ -17,7 +17,7 @@ def open_workflow(ansible, base):
 
 
 def upgrade(ansible, base):
-    rc, result, output = ansible.run_module("cce_cluster_upgrade", dict(base, target_version="v1.30", is_only_upgrade=True,
+    rc, result, output = ansible.run_module("cce_cluster_upgrade", dict(base, target_version="v1.30",
                                                                         **ansible.fast))
     assert rc == 0, output
     return result
@@ -43,7 +43,7 @@ def test_postcheck_after_upgrade_then_rerun_is_unchanged(sim, ansible, name, fla
     assert result["phase"] == "Success"
     assert result["task_id"]
     assert result["workflow_id"] == workflow_id
-    assert (result["cluster_version"], result["target_version"]) == ("v1.29", "v1.30")
+    assert (result["cluster_version"], result["target_version"]) == ("v1.29.4-r0", "v1.30.14-r10")
     assert [w["path"].startswith(prefix) for w in posts(sim, cid, POSTCHECK)] == [True]
 
     workflow = workflow_of(sim, cid, workflow_id, flavor)
@@ -78,7 +78,7 @@ def test_failed_postcheck_fails_clearly(sim, ansible):
                                "error_code": "CCE.01400001", "message": "cluster is not healthy"}]})
     rc, result, output = ansible.run_module(MODULE, base)
     assert rc != 0, output
-    assert "run the post-check of cluster %s (v1.29 -> v1.30)" % cid in result["msg"]
+    assert "run the post-check of cluster %s (v1.29.4-r0 -> v1.30.14-r10)" % cid in result["msg"]
     assert "cluster is not healthy" in result["msg"]
     assert result["status_code"] == 400
 

@@ -124,7 +124,7 @@ def test_precheck_expired_on_the_server_clock_is_not_reused(sim, ansible, posts)
         {"cluster_id": cid, "target_version": "v1.30", "is_only_upgrade": False}, **ansible.fast))
     assert rc == 0, output
     assert upgraded["changed"] is True and upgraded["phase"] == "Success"
-    assert sim.cluster("prod-a")["version"] == "v1.30"
+    assert sim.cluster("prod-a")["version"] == "v1.30.14-r10"
 
 
 def test_running_precheck_is_attached_not_duplicated(sim, slow, slow_ansible):

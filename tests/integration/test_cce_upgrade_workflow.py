@@ -33,8 +33,8 @@ def test_create_then_rerun_is_unchanged(sim, ansible, name, flavor, prefix):
     workflow = first["workflow"]
     assert workflow["workflow_id"] == first["workflow_id"]
     assert workflow["cluster_id"] == cid
-    assert workflow["cluster_version"] == "v1.29"
-    assert workflow["target_version"] == "v1.30"
+    assert workflow["cluster_version"] == "v1.29.4-r0"   # CCE returns the versions resolved
+    assert workflow["target_version"] == "v1.30.14-r10"
     assert workflow["phase"] == "Init"
     assert set(workflow["points"]) >= {"pre_check", "snapshot", "cluster", "post_check"}
     assert len(sim.writes(cid)) == 1
@@ -82,9 +82,9 @@ def test_open_workflow_for_another_target_fails_naming_it(sim, ansible):
 
 def test_target_not_offered_is_refused_before_any_write(sim, ansible):
     cid = cluster_id(sim, "prod-a")
-    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": "v1.31"})
+    rc, result, output = ansible.run_module(MODULE, {"cluster_id": cid, "target_version": "v1.32"})
     assert rc != 0, output
-    assert "target_version v1.31" in result["msg"] and "v1.30" in result["msg"], result["msg"]
+    assert "target_version v1.32" in result["msg"] and "v1.31.10-r0" in result["msg"], result["msg"]
     assert sim.writes(cid) == []
 
 

@@ -504,3 +504,10 @@ def test_point9_scope_is_sent_only_when_set_and_operator_equals_is_accepted():
     action = body["spec"]["clusterUpgradeAction"]
     assert action["strategy"]["inPlaceRollingUpdate"] == {"userDefinedStep": 20, "scope": "NodePool"}
     assert action["nodeOrder"]["DefaultPool"][0]["nodeSelector"] == {"key": "name", "operator": "=", "value": ["n1"]}
+
+
+def test_point1_a_full_version_filter_keeps_clusters_listed_with_their_minor_only():
+    listed = {"version": "v1.29"}
+    assert up.cluster_matches(listed, version="v1.29.8-r0")
+    assert not up.cluster_matches(listed, version="v1.30.1-r0")
+    assert not up.cluster_matches({"version": "v1.19.16-r20"}, version="v1.19.16-r4")
