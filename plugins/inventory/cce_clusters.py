@@ -149,6 +149,8 @@ options:
     description:
       - Keep only clusters whose version matches one of these.
       - V(v1.29) matches V(v1.29), V(v1.29.3) and V(v1.29.3-r0); the leading C(v) is optional.
+      - CCE lists clusters from v1.21 on with their minor only, so a patch version (V(v1.29.3-r0)) keeps every
+        cluster of that minor.
     type: list
     elements: str
     default: []
@@ -221,28 +223,23 @@ from ansible_collections.hwcloud.cce.plugins.module_utils.transport import (
 )
 from ansible_collections.hwcloud.cce.plugins.module_utils.api import CceApi
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import check_connection_params
-from ansible_collections.hwcloud.cce.plugins.module_utils import version as versions
+from ansible_collections.hwcloud.cce.plugins.module_utils import version as version_model
 
 CONNECTION_OPTIONS = ConnectionConfig.FIELDS
 SOURCE_KEYS = ("region", "project_id", "cce_endpoint", "iam_endpoint")
 SECRET_OPTIONS = ("secret_key", "security_token", "auth_token", "password")
 
 
-def normalise_version(text):
-    """``1.29.3-r0`` -> ``v1.29.3-r0``; anything else unchanged (stripped)."""
-    parsed = versions.version_or_none(text)
-    return parsed.text if parsed is not None else (text or "").strip()
-
-
 def minor_version(text):
     """``v1.29.3-r0`` -> ``v1.29`` (None when the text is not a version)."""
-    parsed = versions.version_or_none(text)
+    parsed = version_model.version_or_none(text)
     return parsed.minor_text if parsed is not None else None
 
 
 def version_matches(version, wanted):
-    """True when ``version`` is ``wanted`` or a patch/revision of it (the collection's version model)."""
-    return versions.matches(wanted, version)
+    """True when ``version`` is ``wanted`` or a patch/revision of it, or the bare minor CCE lists for a
+    cluster of that minor (the collection's version model)."""
+    return version_model.matches_listed(wanted, version)
 
 
 def group_name(kind, value):

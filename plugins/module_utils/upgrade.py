@@ -348,15 +348,6 @@ def normalize_cluster_list(body, flavor="cce"):
     return [normalize_cluster(item, flavor) for item in (items or []) if isinstance(item, dict)]
 
 
-def _version_may_match(wanted, reported):
-    """``reported`` is ``wanted`` or a patch of it; a bare minor (all ShowCluster gives from v1.21 on)
-    matches every patch of that minor, since the list cannot tell which patch the cluster runs."""
-    if versions.matches(wanted, reported):
-        return True
-    have, want = versions.version_or_none(reported), versions.version_or_none(wanted)
-    return have is not None and want is not None and have.patch is None and have.minor_key == want.minor_key
-
-
 def cluster_matches(cluster, name=None, status=None, version=None):
     """Client-side filters of cce_cluster_info: ``name`` is a glob, ``status`` exact (any case),
     ``version`` matches like versions_match (``v1.29`` matches ``v1.29.3-r0``)."""
@@ -364,7 +355,7 @@ def cluster_matches(cluster, name=None, status=None, version=None):
         return False
     if status and (cluster.get("status") or "").lower() != status.lower():
         return False
-    if version and not _version_may_match(version, cluster.get("version")):
+    if version and not versions.matches_listed(version, cluster.get("version")):
         return False
     return True
 

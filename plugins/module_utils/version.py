@@ -179,6 +179,16 @@ def matches(requested, actual):
     return want.covers(have)
 
 
+def matches_listed(wanted, listed):
+    """A version filter on a cluster list: ``listed`` is ``wanted`` or a patch of it, and a bare minor
+    (all ShowCluster/ListClusters give from v1.21 on) matches every version of that minor, since the
+    list cannot tell which patch the cluster runs."""
+    if matches(wanted, listed):
+        return True
+    have, want = version_or_none(listed), version_or_none(wanted)
+    return have is not None and want is not None and have.patch is None and have.minor_key == want.minor_key
+
+
 def is_at_target(current, target):
     """True when a cluster at ``current`` has reached ``target``.
 

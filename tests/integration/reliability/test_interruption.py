@@ -45,7 +45,7 @@ def test_killed_role_run_is_completed_by_the_rerun(rel, sim, tmp_path):
     assert rc == 0, "rerun after a kill at %.1fs failed:\n%s" % (kill_after, output[-4000:])
     assert "outcome=upgraded" in output or "outcome=already_upgraded" in output, output[-2000:]
     sim.set_faults({"rules": []})
-    assert [c["version"] for c in sim.clusters() if c["id"] == cid] == ["v1.30"]
+    assert [c["version"] for c in sim.clusters() if c["id"] == cid] == ["v1.30.14-r10"]
     tasks = list_tasks(rel, cid)
     assert len(tasks) == 1 and tasks[0]["phase"] == "Success", tasks
     workflows = _workflows(rel, cid)

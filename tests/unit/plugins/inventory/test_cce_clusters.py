@@ -288,6 +288,7 @@ def test_config_file_name_must_match(inventory):
     ("v1.29", "", False),
     ("1.29.3-r0", "v1.29.3-r0", True),
     ("v1.29.3-r1", "v1.29.3-r0", False),
+    ("v1.29", "v1.29.3-r0", True),
 ])
 def test_version_matching(version, wanted, expected):
     assert version_matches(version, wanted) is expected

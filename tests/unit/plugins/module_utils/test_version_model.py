@@ -120,3 +120,10 @@ def test_sort_key_orders_numerically():
 def test_version_or_none_reads_documents(text, parts):
     parsed = v.version_or_none(text)
     assert (None if parsed is None else (parsed.major, parsed.minor, parsed.patch, parsed.revision)) == parts
+
+
+@pytest.mark.parametrize("wanted,listed,result", [
+    ("v1.29.8-r0", "v1.29", True), ("v1.29", "v1.29", True), ("v1.29.8-r0", "v1.29.8-r0", True),
+    ("v1.29.8-r0", "v1.29.7-r0", False), ("v1.30.1-r0", "v1.29", False), ("v1.19.16-r4", "v1.19.16-r20", False)])
+def test_matches_listed(wanted, listed, result):
+    assert v.matches_listed(wanted, listed) is result
