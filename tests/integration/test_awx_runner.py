@@ -265,8 +265,8 @@ def test_upgrade_job_through_ansible_runner(sim, collections_path, tmp_path, cle
     assert "cce_upgrade_results" in artifacts, artifacts
     record = artifacts["cce_upgrade_results"][cluster["id"]]
     assert record["outcome"] == "upgraded", record
-    assert record["from_version"].startswith("v1.29"), record
-    assert record["to_version"].startswith("v1.30"), record
+    assert record["from_version"] == "v1.29.4-r0", record   # full versions (the cluster shows the minor)
+    assert record["to_version"] == "v1.30.14-r10", record
     assert record["workflow_id"] and record["task_id"], record
 
     assert_no_secret_in_job_output(sim, pdd, inputs)
@@ -295,9 +295,9 @@ def test_check_mode_job_changes_nothing(sim, collections_path, tmp_path, clean_e
     assert record["outcome"] == "planned" and record["check_mode"] is True, record
     assert record["action"] == "start", record
     assert record["steps"] == ["workflow", "precheck", "snapshot", "upgrade", "wait", "postcheck", "verify"], record
-    assert record["from_version"] == "v1.29" and record["target_version"] == "v1.30", record
+    assert record["from_version"] == "v1.29.4-r0" and record["target_version"] == "v1.30", record
     assert record["workflow_id"] is None and record["task_id"] is None, record
-    assert "Check mode, nothing changed: prod-b v1.29 -> v1.30 would start the upgrade" in record["message"], record
+    assert "Check mode, nothing changed: prod-b v1.29.4-r0 -> v1.30 would start the upgrade" in record["message"], record
     assert "create an upgrade workflow to v1.30" in record["message"], record
     assert "Would run (check mode):" in output
     assert_no_secret_in_job_output(sim, pdd, inputs)

@@ -28,7 +28,7 @@ def fleet(ansible, sim, tmp_path):
     inventory.write_text(yaml.safe_dump({
         "plugin": "hwcloud.cce.cce_clusters",
         "cce_endpoint": sim.url,
-        "name_patterns": ["prod-*", "risky-a", "legacy-a", "ap-a"],
+        "name_patterns": ["prod-*", "risky-a", "legacy-a", "stale-a", "ap-a"],
     }))
     report = tmp_path / "fleet-report.json"
 
@@ -67,33 +67,37 @@ def test_failed_canary_stops_the_rollout_and_the_summary_lists_every_cluster(fle
         assert rows[name]["outcome"] == "not_run"
         assert rows[name]["from"] == "v1.29"
         assert sim.writes(sim.cluster(name)["id"]) == []
-    assert sim.cluster("prod-a")["version"].startswith("v1.30")
-    assert sim.cluster("risky-a")["version"] == "v1.29"
-    assert rows["prod-a"]["from"] == "v1.29" and rows["prod-a"]["to"] == "v1.30"
+    assert sim.cluster("prod-a")["version"] == "v1.30.14-r10"
+    assert sim.cluster("risky-a")["version"] == "v1.29.4-r0"
+    # the role's full versions (CCE's cluster document shows the minor)
+    assert rows["prod-a"]["from"] == "v1.29.4-r0" and rows["prod-a"]["to"] == "v1.30.14-r10"
     assert rows["prod-a"]["duration"] > 0
 
     lines = table_lines(proc.stdout)
     assert lines[0].split() == ["cluster", "batch", "from", "to", "outcome", "duration"]
     assert [line.split()[0] for line in lines[1:5]] == order
-    assert lines[2].split()[:5] == ["risky-a", "2", "v1.29", "v1.30", "failed"]
+    assert lines[2].split()[:5] == ["risky-a", "2", "v1.29.4-r0", "v1.30", "failed"]
     assert lines[5] == "4 clusters: failed 1, not_run 2, upgraded 1"
     assert "3 of 4 clusters failed or were not run: risky-a, prod-b, prod-c" in output
 
 
-def test_failure_within_the_budget_goes_on_and_targets_default_to_the_next_minor(fleet, sim):
-    proc, rows, order = fleet("risky-a:prod-b:legacy-a:ap-a", forks=3,
+def test_failure_within_the_budget_goes_on_and_targets_default_to_the_next_upgrade(fleet, sim):
+    proc, rows, order = fleet("risky-a:prod-b:legacy-a:stale-a:ap-a", forks=4,
                               cce_fleet_serial=[1, "100%"], cce_fleet_max_fail_percentage=100,
                               cce_fleet_fail_on_error=False)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
-    assert order == ["risky-a", "prod-b", "legacy-a", "ap-a"]
+    assert order == ["risky-a", "prod-b", "legacy-a", "stale-a", "ap-a"]
     assert (rows["risky-a"]["batch"], rows["risky-a"]["outcome"]) == (1, "failed")
-    # the failed canary was within the budget (100% is not more than 100%): batch 2 ran, in parallel
-    expected = {"prod-b": ("v1.29", "v1.30"), "legacy-a": ("v1.25", "v1.27"), "ap-a": ("v1.29", "v1.30")}
+    # the failed canary was within the budget (100% is not more than 100%): batch 2 ran, in parallel;
+    # each cluster went one upgrade further: the next minor (CCE takes its latest patch), or for stale-a,
+    # not on the latest patch of v1.29, that patch first
+    expected = {"prod-b": ("v1.29.4-r0", "v1.30.14-r10"), "legacy-a": ("v1.25.16-r10", "v1.27.16-r10"),
+                "stale-a": ("v1.29.2-r0", "v1.29.4-r0"), "ap-a": ("v1.29.4-r0", "v1.30.14-r10")}
     for name, (source, target) in expected.items():
         row = rows[name]
         assert (row["batch"], row["outcome"], row["from"], row["to"]) == (2, "upgraded", source, target), output
-        assert sim.cluster(name)["version"].startswith(target)
+        assert sim.cluster(name)["version"] == target
     assert rows["ap-a"]["flavor"] == "autopilot"
     assert any(r["path"].startswith("/autopilot/") and r["method"] == "POST" for r in sim.requests())
-    assert table_lines(proc.stdout)[-1] == "4 clusters: failed 1, upgraded 3"
+    assert table_lines(proc.stdout)[-1] == "5 clusters: failed 1, upgraded 4"

@@ -1,5 +1,6 @@
 """playbooks/cancel.yml and playbooks/status.yml against the simulator."""
 
+import re
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -16,8 +17,8 @@ def test_status_of_one_cluster_reads_only(ansible, sim):
     proc = ansible.run_playbook(STATUS, {"cce_upgrade_cluster_id": cluster["id"]})
     text = output(proc)
     assert proc.returncode == 0, text[-3000:]
-    assert "prod-a (%s): v1.29" % cluster["id"] in text
-    assert "targets v1.30" in text
+    assert "prod-a (%s): v1.29.4-r0 Available" % cluster["id"] in text   # the full version
+    assert "targets v1.30.14-r10, v1.31.10-r0;" in text
     assert "no active upgrade" in text and "no open workflow" in text
     assert "prod-b" not in text
     assert sim.writes() == []
@@ -47,6 +48,9 @@ def test_status_of_all_clusters_then_cancel_the_open_workflow(ansible, sim):
     assert status.returncode == 0, text[-3000:]
     for name in ("prod-a", "prod-b", "prod-c", "risky-a"):
         assert name + " (" in text
+    # stale-a is not on the latest patch of its minor: CCE takes it to another minor only from there
+    assert re.search(r"stale-a \([0-9a-f-]+\): v1\.29\.2-r0 Available, targets v1\.29\.4-r0, [^;]* \(latest patch v1\.29\.4-r0 first\);",
+                     " ".join(text.split())), text[-3000:]
     assert "ap-a (" not in text   # autopilot clusters need cce_upgrade_cluster_flavor=autopilot
     assert "open workflow" in text and "Init to v1.30" in text
     assert len(sim.writes()) == 1

@@ -201,8 +201,8 @@ def test_window_closing_pauses_and_next_window_resumes(slow_ansible, slow_sim):
     assert "paused, resumes next window (opens at 2026-06-14T02:00:00+02:00)" in text
     assert len(upgrade_posts(sim, cid)) == 1
     assert len(posts_to(sim, cid, "/operation/upgrade/pause")) == 1
-    # One progress line per poll of the running task: phase, progress, elapsed.
-    assert re.search(r"prod-c upgrade: (Running|Queuing|Init) \d+% \(elapsed \d+:\d\d:\d\d\)", text), text[-3000:]
+    # One progress line per poll of the running task: phase, progress (CCE's decimal string), elapsed.
+    assert re.search(r"prod-c upgrade: (Running|Queuing|Init) \d+\.\d\d% \(elapsed \d+:\d\d:\d\d\)", text), text[-3000:]
     assert sim.cluster("prod-c")["version"] == "v1.29.4-r0"
 
     # A dry run inside Sunday's window: it would resume the paused task, and sends nothing.
