@@ -9,6 +9,11 @@ import pytest
 MODULE = "cce_cluster_upgrade_info"
 
 
+# An upgrade without a valid pre-check of ours (isOnlyUpgrade false) starts with CCE's own pre-check:
+# on the slow simulator that stage lasts as long as a pre-check (360000 s), then the upgrade 600 s.
+THROUGH_UPGRADE = 360000 + 700
+
+
 def cluster_id(simulator, name):
     return simulator.cluster(name)["id"]
 
@@ -89,7 +94,7 @@ def test_active_task_and_single_task_poll(slow_ansible, slow):
     assert polled["task"]["task_id"] == started["task_id"] and set(polled["task"]) == TASK_KEYS
     assert "tasks" not in polled and "active_task" not in polled
 
-    slow.advance(700)
+    slow.advance(THROUGH_UPGRADE)
     rc, done, output = info(slow_ansible, cid)
     assert rc == 0, output
     assert done["active_task"] is None
@@ -112,7 +117,7 @@ def test_watch_returns_when_the_task_ends_one_request_per_poll(slow_ansible, slo
         deadline = time.monotonic() + 120
         while len(task_reads(slow, started["task_id"])) < before + 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        slow.advance(700)
+        slow.advance(THROUGH_UPGRADE)
 
     finisher = threading.Thread(target=finish_after_two_polls)
     finisher.start()
