@@ -126,3 +126,15 @@ def test_a_limited_fleet_run_still_summarises_and_ends_red(ansible, sim, tmp_pat
     assert table_lines(proc.stdout)[-1] == "2 clusters: failed 1, upgraded 1"
     assert "1 of 2 clusters failed or were not run: risky-a" in output
     assert sim.writes(sim.cluster("prod-b")["id"]) == []
+
+
+def test_a_misspelled_fleet_variable_fails_before_any_cluster_is_touched(ansible, sim, tmp_path):
+    variables = dict(ROLE_VARS, cce_fleet_target_versions="v1.30", cce_upgrade_skip_snapshot=True)
+    proc = run_like_the_guide(ansible, sim, tmp_path, "-e", json.dumps(variables))
+    output = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert "cce_fleet_target_versions is not a known variable; did you mean cce_fleet_target_version?" in output, output[-3000:]
+    assert "cce_upgrade_skip_snapshot is not a known variable; did you mean cce_upgrade_snapshot?" in output
+    # only the inventory plugin's listing reached CCE
+    assert sim.writes() == []
+    assert not [r for r in sim.requests() if "/upgrade" in r["path"] or "/precheck" in r["path"]]
