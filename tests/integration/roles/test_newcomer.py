@@ -103,3 +103,15 @@ def test_fatal_precheck_says_which_role_variable_accepts_the_risk_and_that_form_
     assert rerun.returncode == 0, one_line(output(rerun))[-3000:]
     assert sim.cluster("risky-a")["version"].startswith("v1.30")
     assert len(posts_to(sim, cid, "/operation/upgrade")) == 1
+
+
+# 7: an Autopilot cluster addressed without cce_upgrade_cluster_flavor
+
+def test_autopilot_cluster_without_its_flavor_gets_a_hint_instead_of_a_404(ansible, sim, tmp_path):
+    report = tmp_path / "report.json"
+    proc = ansible.run_playbook(UPGRADE, upgrade_vars(sim, "ap-a", cce_upgrade_report_path=str(report)))
+    assert proc.returncode != 0
+    message = json.loads(report.read_text())["message"]
+    assert ("Cluster %s (ap-a) is an Autopilot cluster, not found as cce: set cce_upgrade_cluster_flavor to autopilot "
+            "(-e cce_upgrade_cluster_flavor=autopilot)." % sim.cluster("ap-a")["id"]) in message, message
+    assert sim.writes() == []
