@@ -82,7 +82,6 @@ import os
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.six import string_types
 
 import yaml
 
@@ -111,7 +110,7 @@ def _names_set_in(data, found):
         for key, value in data.items():
             if key in SET_FACT_KEYS and isinstance(value, dict):
                 found.update(value)
-            elif key == "register" and isinstance(value, string_types):
+            elif key == "register" and isinstance(value, str):
                 found.add(value)
             elif isinstance(value, (list, dict)):
                 _names_set_in(value, found)
