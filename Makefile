@@ -11,12 +11,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(abspath $(COLLECTIONS))
 export PYTHONPATH := $(abspath tests/simulator)
 export VENV
 
-.PHONY: help venv test unit integration sanity lint docs build demo simulator bench soak clean
+.PHONY: help venv test unit integration sanity lint docs build demo simulator shell bench soak clean
 
 help:
 	@echo "make demo        install, start the simulator, upgrade a cluster end to end"
 	@echo "make test        everything CI checks (.ci/run calls it); the last line is pytest's summary"
 	@echo "make simulator   serve the default scenario on 127.0.0.1:$(PORT)"
+	@echo "make shell       a shell with ansible and this checkout as hwcloud.cce, HW_* set for make simulator"
 	@echo "make unit        pytest tests/unit"
 	@echo "make integration pytest tests/integration (real ansible against the simulator)"
 	@echo "make sanity      ansible-test sanity (current ansible-core, and the newest one if a pyenv 3.12/3.13 exists)"
@@ -61,6 +62,9 @@ integration: $(STAMP)
 
 simulator: $(STAMP)
 	$(BIN)/python -m cce_simulator --host 127.0.0.1 --port $(PORT) --time-scale $(TIME_SCALE)
+
+shell: $(STAMP)
+	@PORT=$(PORT) bash .ci/shell $(ARGS)
 
 demo: $(STAMP)
 	bash .ci/demo

@@ -192,6 +192,11 @@ def parse_start(value, name="window"):
     text = to_text(value).strip() if isinstance(value, str) else None
     match = START_RE.match(text) if text else None
     if not match:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+            # YAML 1.1 reads an unquoted 12:30 as the base-60 number 750.
+            hhmm = "%02d:%02d" % (value // 60, value % 60)
+            raise _error(option, "%d is not a time of day: YAML reads an unquoted %s as the base-60 number %d. "
+                                 "Quote the time: start: \"%s\"" % (value, hhmm, value, hhmm))
         raise _error(option, "%r is not a time of day; accepted values: HH:MM, 00:00 to 23:59" % (value,))
     return datetime.time(int(match.group(1)), int(match.group(2)))
 

@@ -105,6 +105,11 @@ _value:
     task_id:
       description: ID of the active upgrade task, or V(null).
       type: str
+    failed_task:
+      description:
+        - With plan V(full), the newest upgrade task when it failed on its way to the target (CCE keeps it
+          Failed; it can be retried), else V(null).
+      type: dict
     done_message:
       description: What a run that has nothing to do reports, or V(null).
       type: str
@@ -217,6 +222,11 @@ def upgrade_plan(info, workflows, target, snapshot=True, target_name="target_ver
     elif not at_target and not active:
         refusal = _offered_refusal(info, current, target, target_name, name)
 
+    failed_task = None
+    newest = (info.get("tasks") or [None])[0]
+    if plan == "full" and isinstance(newest, dict) and newest.get("phase") == "Failed" \
+            and matches(target, newest.get("target_version")):
+        failed_task = newest
     done_message = None
     if plan == "done":
         reached = current if is_at_target(current, target) else (ended or {}).get("target_version")
@@ -234,6 +244,7 @@ def upgrade_plan(info, workflows, target, snapshot=True, target_name="target_ver
         "open_workflow": open_same,
         "workflow_id": open_any.get("workflow_id") if open_any else None,
         "task_id": active.get("task_id") if active else None,
+        "failed_task": failed_task,
         "done_message": done_message,
         "refusal": refusal,
     }

@@ -5,6 +5,7 @@ simulator (time scale 0.01: a 600 s upgrade takes 6 s). The host pattern fixes t
 """
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,43 @@ def test_failure_within_the_budget_goes_on_and_targets_default_to_the_next_upgra
     assert rows["ap-a"]["flavor"] == "autopilot"
     assert any(r["path"].startswith("/autopilot/") and r["method"] == "POST" for r in sim.requests())
     assert table_lines(proc.stdout)[-1] == "5 clusters: failed 1, upgraded 4"
+
+
+def run_like_the_guide(ansible, sim, tmp_path, *args):
+    """ansible-playbook as the fleet guide runs it: the cce_clusters inventory file only (no localhost
+    in the inventory), plus ``args`` (for example --limit)."""
+    inventory = tmp_path / "prod.cce_clusters.yml"
+    inventory.write_text(yaml.safe_dump({"plugin": "hwcloud.cce.cce_clusters", "cce_endpoint": sim.url,
+                                         "name_patterns": ["prod-*", "risky-a"]}))
+    cmd = [ansible._command("ansible-playbook"), str(PLAYBOOK), "-i", str(inventory), "-f", "4"] + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, env=ansible.env, timeout=300, check=False)
+
+
+@pytest.mark.parametrize("limit", ["risky-a,prod-a", "cce_flavor_cce:!prod-b:!prod-c"])
+def test_a_limited_fleet_run_still_summarises_and_ends_red(ansible, sim, tmp_path, limit):
+    """--limit (AWX's Limit field) excludes localhost: the summary, the report and the final failure
+    must not depend on it. risky-a fails its pre-check."""
+    report = tmp_path / "limited-report.json"
+    variables = dict(ROLE_VARS, cce_fleet_target_version="v1.30", cce_fleet_report_path=str(report),
+                     cce_fleet_serial=[1, "100%"], cce_fleet_max_fail_percentage=100)
+    proc = run_like_the_guide(ansible, sim, tmp_path, "--limit", limit, "-e", json.dumps(variables))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output[-4000:]
+    rows = dict((row["cluster"], row) for row in json.loads(report.read_text())["clusters"])
+    assert sorted(rows) == ["prod-a", "risky-a"], output[-4000:]
+    assert rows["risky-a"]["outcome"] == "failed" and rows["prod-a"]["outcome"] == "upgraded"
+    assert table_lines(proc.stdout)[-1] == "2 clusters: failed 1, upgraded 1"
+    assert "1 of 2 clusters failed or were not run: risky-a" in output
+    assert sim.writes(sim.cluster("prod-b")["id"]) == []
+
+
+def test_a_misspelled_fleet_variable_fails_before_any_cluster_is_touched(ansible, sim, tmp_path):
+    variables = dict(ROLE_VARS, cce_fleet_target_versions="v1.30", cce_upgrade_skip_snapshot=True)
+    proc = run_like_the_guide(ansible, sim, tmp_path, "-e", json.dumps(variables))
+    output = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode != 0
+    assert "cce_fleet_target_versions is not a known variable; did you mean cce_fleet_target_version?" in output, output[-3000:]
+    assert "cce_upgrade_skip_snapshot is not a known variable; did you mean cce_upgrade_snapshot?" in output
+    # only the inventory plugin's listing reached CCE
+    assert sim.writes() == []
+    assert not [r for r in sim.requests() if "/upgrade" in r["path"] or "/precheck" in r["path"]]

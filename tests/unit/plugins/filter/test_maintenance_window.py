@@ -195,3 +195,11 @@ def test_bad_now_names_the_variable(now):
 def test_default_option_name_is_window():
     with pytest.raises(AnsibleFilterError, match=r"^window\.start:"):
         mw.window_status({"start": "x", "duration": 5}, now="2026-06-10T12:00:00Z")
+
+
+@pytest.mark.parametrize("number, hhmm", [(750, "12:30"), (120, "02:00"), (0, "00:00"), (1439, "23:59")])
+def test_start_read_by_yaml_as_base_60_says_to_quote_it(number, hhmm):
+    with pytest.raises(AnsibleFilterError) as err:
+        status({"start": number, "duration": 60}, "2026-06-13T03:00:00Z")
+    assert ("window.start: %d is not a time of day: YAML reads an unquoted %s as the base-60 number %d. "
+            "Quote the time: start: \"%s\"" % (number, hhmm, number, hhmm)) in str(err.value)
