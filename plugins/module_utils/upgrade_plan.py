@@ -49,6 +49,11 @@ def _versions(texts):
     return result
 
 
+def _field(entry, snake, camel):
+    """A field of a path entry, as normalize_upgrade_paths returns it or as CCE writes it."""
+    return entry.get(snake, entry.get(camel))
+
+
 def _entry_minor(entry):
     version = version_or_none(entry.get("version")) if isinstance(entry, dict) else None
     return None if version is None else version.minor_key
@@ -60,7 +65,7 @@ def _entries_of(paths, minor_key, platform_version=None):
     for entry in paths or []:
         if _entry_minor(entry) != minor_key:
             continue
-        if platform_version is not None and entry.get("platformVersion") != platform_version:
+        if platform_version is not None and _field(entry, "platform_version", "platformVersion") != platform_version:
             continue
         found.append(entry)
     return found
@@ -80,8 +85,8 @@ def first_step_targets(current, platform_version, offered, paths):
     """The versions a cluster at ``current`` may move to now, as CCE offers them.
 
     ``offered``: the upgrade info's ``targetVersions`` (the first source; minors or full versions);
-    ``paths``: the ``ClusterUpgradePaths`` entries, of which only those of the cluster's own
-    version and platform version apply.
+    ``paths``: the ``ClusterUpgradePaths`` entries (as CCE writes them or as normalize_upgrade_paths
+    returns them), of which only those of the cluster's own version and platform version apply.
     """
     cur = parse_version(current, "current version")
     targets = _versions(offered)
@@ -91,7 +96,7 @@ def first_step_targets(current, platform_version, offered, paths):
             # Sources up to v1.19 are named by their full version: the entry must be this one.
             if entry_version is not None and entry_version.patch is not None and entry_version.key != cur.key:
                 continue
-            targets.extend(_versions(entry.get("targetVersions")))
+            targets.extend(_versions(_field(entry, "target_versions", "targetVersions")))
         targets = _versions([t.text for t in targets])
     return [t for t in targets if t.key > cur.key or (t.minor_key > cur.minor_key)]
 
@@ -100,7 +105,7 @@ def _later_step_targets(minor_key, paths):
     """Minor targets from a cluster that a hop left on the latest patch of ``minor_key``."""
     targets = []
     for entry in _entries_of(paths, minor_key):
-        targets.extend(v for v in _versions(entry.get("targetVersions")) if v.minor_key > minor_key)
+        targets.extend(v for v in _versions(_field(entry, "target_versions", "targetVersions")) if v.minor_key > minor_key)
     return _best_per_minor(targets)
 
 

@@ -119,3 +119,9 @@ def test_patch_target_not_offered_is_refused():
 def test_bad_target_names_the_parameter():
     with pytest.raises(ValueError, match="target_version"):
         plan_hops("v1.29.4-r0", "1.30", "cce.4.0", None, PATHS)
+
+
+def test_normalized_path_entries_plan_the_same():
+    snake = [{"version": e["version"], "platform_version": e["platformVersion"], "target_versions": e["targetVersions"]}
+             for e in PATHS]
+    assert plan_hops("v1.23.5-r0", "v1.31", "cce.2.0", None, snake) == plan_hops("v1.23.5-r0", "v1.31", "cce.2.0", None, PATHS)
