@@ -27,6 +27,7 @@ from collections import deque
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.version import (
     is_at_target,
+    matches,
     parse_version,
     version_or_none,
 )
@@ -240,3 +241,66 @@ def plan_hops(current, target, platform_version=None, offered=None, paths=None):
 
 def _hop(source, target, kind, reason):
     return {"from": source.text, "to": target.text, "kind": kind, "reason": reason}
+
+
+# --------------------------------------------------------------------------- where a run stands
+
+#: The steps of one hop, in order, as the role runs them (the names of the role's step files).
+HOP_STEPS = ("workflow", "precheck", "snapshot", "upgrade", "wait", "postcheck", "verify")
+
+_POINT_STEPS = (("pre_check", "precheck"), ("snapshot", "snapshot"), ("cluster", "upgrade"), ("post_check", "postcheck"))
+
+
+def _same_version(a, b):
+    return bool(a and b) and (matches(a, b) or matches(b, a))
+
+
+def _hop_index(hops, target):
+    for index, hop in enumerate(hops):
+        if _same_version(hop["to"], target):
+            return index + 1
+    return None
+
+
+def locate_run(hops, workflow=None, active_task=None):
+    """Where an interrupted run stands: None when nothing is under way for the cluster.
+
+    ``workflow``: the newest open workflow as normalize_workflow returns it (or None);
+    ``active_task``: the active upgrade task as normalize_task returns it (or None). Returns
+    ``{"hop", "from", "to", "step", "workflow_id", "task_id", "task_phase", "progress"}``: ``hop``
+    is the 1-based index of the plan's hop the run belongs to (None when its target is not one of
+    them), ``step`` the first step not yet done.
+    """
+    if not workflow and not active_task:
+        return None
+    target = (active_task or {}).get("target_version") or (workflow or {}).get("target_version")
+    source = (active_task or {}).get("version") or (workflow or {}).get("cluster_version")
+    if active_task:
+        step = "wait"
+    else:
+        step = "verify"
+        points = workflow.get("points") or {}
+        for key, name in _POINT_STEPS:
+            if (points.get(key) or {}).get("status") != "Success":
+                step = name
+                break
+    return {
+        "hop": _hop_index(hops, target),
+        "from": source,
+        "to": target,
+        "step": step,
+        "workflow_id": (workflow or {}).get("workflow_id"),
+        "task_id": (active_task or {}).get("task_id"),
+        "task_phase": (active_task or {}).get("phase"),
+        "progress": (active_task or {}).get("progress"),
+    }
+
+
+def describe_plan(plan):
+    """One line: ``v1.23.8-r0 -> v1.31.10-r0 in 3 hops: v1.23.17-r0 (patch), ...``."""
+    hops = plan.get("hops") or []
+    if not hops:
+        return "%s is already at %s: nothing to upgrade" % (plan.get("current_version"), plan.get("target_version"))
+    steps = ", ".join("%s (%s)" % (hop["to"], hop["kind"]) for hop in hops)
+    return "%s -> %s in %d hop%s: %s" % (plan.get("current_version"), plan.get("final_version"), len(hops),
+                                         "" if len(hops) == 1 else "s", steps)

@@ -125,3 +125,25 @@ def test_normalized_path_entries_plan_the_same():
     snake = [{"version": e["version"], "platform_version": e["platformVersion"], "target_versions": e["targetVersions"]}
              for e in PATHS]
     assert plan_hops("v1.23.5-r0", "v1.31", "cce.2.0", None, snake) == plan_hops("v1.23.5-r0", "v1.31", "cce.2.0", None, PATHS)
+
+
+def test_locate_run_from_the_active_task_and_the_open_workflow():
+    from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade_plan import locate_run
+    plan = plan_hops("v1.23.5-r0", "v1.31", "cce.2.0", None, PATHS)
+    assert locate_run(plan["hops"]) is None
+    workflow = {"workflow_id": "w", "cluster_version": "v1.23.5-r0", "target_version": "v1.23.17-r0",
+                "points": {"pre_check": {"status": "Success"}, "snapshot": {"status": "Running"}}}
+    assert locate_run(plan["hops"], workflow)["step"] == "snapshot"
+    assert locate_run(plan["hops"], workflow)["hop"] == 1
+    task = {"task_id": "t", "version": "v1.23.17-r0", "target_version": "v1.28.15-r30", "phase": "Running", "progress": "37.50"}
+    where = locate_run(plan["hops"], None, task)
+    assert (where["hop"], where["step"], where["task_id"], where["progress"]) == (2, "wait", "t", "37.50")
+    other = dict(task, target_version="v1.99.1-r0")
+    assert locate_run(plan["hops"], None, other)["hop"] is None
+
+
+def test_describe_plan_in_one_line():
+    from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade_plan import describe_plan
+    assert describe_plan(plan_hops("v1.29.15-r10", "v1.30", "cce.6.0", None, PATHS)) == \
+        "v1.29.15-r10 -> v1.30.14-r10 in 1 hop: v1.30.14-r10 (minor)"
+    assert "nothing to upgrade" in describe_plan(plan_hops("v1.29.4-r0", "v1.29", "cce.4.0", None, PATHS))
