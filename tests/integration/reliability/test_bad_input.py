@@ -192,6 +192,7 @@ def module_case_runs(simulator, ansible_runner_for, tmp_path_factory):
 
 # A failed task and its "fatal: [localhost]: FAILED!" line are the playbook forms of an ad-hoc
 # run's rc != 0 and "localhost | FAILED!".
+@pytest.mark.xdist_group("bad-input-module-cases")  # one worker runs the batches (--dist loadgroup)
 @pytest.mark.parametrize("case", MODULE_CASES, ids=[c[0] for c in MODULE_CASES])
 def test_module_rejects_bad_input_without_any_request(module_case_runs, case):
     run = module_case_runs.outcome(case[0])
@@ -202,6 +203,7 @@ def test_module_rejects_bad_input_without_any_request(module_case_runs, case):
     assert sent == [], "bad input sent requests: %s" % sent
 
 
+@pytest.mark.xdist_group("bad-input-module-cases")
 @pytest.mark.parametrize("case", STATE_CASES, ids=[c[0] for c in STATE_CASES])
 def test_module_rejects_state_dependent_target_without_writes(module_case_runs, case):
     run = module_case_runs.outcome(case[0])
