@@ -23,7 +23,7 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def __init__(self, *args, **kwargs):
-        super(CallbackModule, self).__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)
         self.cases = {}
         self.current = None
 
@@ -49,5 +49,5 @@ class CallbackModule(CallbackBase):
         self._record(result, True)
 
     def v2_playbook_on_stats(self, stats):
-        with open(os.environ['CASE_RECORDER_FILE'], 'w') as handle:
+        with open(os.environ['CASE_RECORDER_FILE'], 'w', encoding='utf-8') as handle:
             json.dump(self.cases, handle)
