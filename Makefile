@@ -10,12 +10,15 @@ TIME_SCALE ?= 0.01
 export ANSIBLE_COLLECTIONS_PATH := $(abspath $(COLLECTIONS))
 export PYTHONPATH := $(abspath tests/simulator)
 export VENV
+# The inner loop's integration subset (`make check`): real ansible runs of the cheapest module.
+CHECK_INTEGRATION ?= tests/integration/test_cce_cluster_info.py
 
-.PHONY: help venv test unit integration sanity lint docs build demo simulator shell bench soak clean
+.PHONY: help venv test check unit integration sanity lint docs build demo simulator shell bench soak clean
 
 help:
 	@echo "make demo        install, start the simulator, upgrade a cluster end to end"
 	@echo "make test        everything CI checks (.ci/run calls it); the last line is pytest's summary"
+	@echo "make check       inner loop: ansible-lint, yamllint, changelog lint, unit tests, $(CHECK_INTEGRATION)"
 	@echo "make simulator   serve the default scenario on 127.0.0.1:$(PORT)"
 	@echo "make shell       a shell with ansible and this checkout as hwcloud.cce, HW_* set for make simulator"
 	@echo "make unit        pytest tests/unit"
@@ -42,6 +45,11 @@ venv: $(STAMP)
 test: $(STAMP)
 	bash .ci/steps
 
+# Inner loop (about a minute on an idle 2-CPU machine); `make test` before pushing.
+check: $(STAMP)
+	CI_SERIAL=1 bash .ci/steps lint yamllint changelog
+	$(BIN)/python -m pytest tests/unit $(CHECK_INTEGRATION) -q -p no:cacheprovider -n 2 --dist loadgroup
+
 sanity: $(STAMP)
 	bash .ci/steps sanity sanity-next
 
@@ -58,7 +66,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
 
 integration: $(STAMP)
-	$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider -n auto
+	$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider -n auto --dist loadgroup
 
 simulator: $(STAMP)
 	$(BIN)/python -m cce_simulator --host 127.0.0.1 --port $(PORT) --time-scale $(TIME_SCALE)

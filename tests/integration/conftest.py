@@ -6,6 +6,8 @@ Fixtures
 - ``ansible`` (function): runs modules ad hoc and playbooks against ``sim`` (tests/conftest.py)
   with the credentials injected through the environment, the way AWX injects them.
   ``ansible.bound_to(other)`` is the same runner pointed at another simulator.
+- ``ansible_runner_for`` (session): ``ansible_runner_for(simulator, work_dir)`` makes that runner
+  outside a test function, for module-scoped fixtures that run many cases in one playbook.
 - ``slow_simulator`` (session) / ``slow`` (function, reset): a second simulator on real time
   (time scale 1) whose pre-checks and snapshots take 100 hours and upgrades 600 s unless its
   clock is advanced: for cases that must find a task still running however slow the machine is.
@@ -140,6 +142,16 @@ class AnsibleRunner:
 @pytest.fixture
 def ansible(sim, collections_path, tmp_path):
     return AnsibleRunner(sim, collections_path, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def ansible_runner_for(collections_path):
+    """``ansible_runner_for(simulator, work_dir)``: an AnsibleRunner for wider-scoped fixtures."""
+
+    def make(simulator, work_dir):
+        return AnsibleRunner(simulator, collections_path, Path(work_dir))
+
+    return make
 
 
 @pytest.fixture

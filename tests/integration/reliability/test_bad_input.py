@@ -11,12 +11,18 @@ Two classes of case:
   the option.
 
 Cluster names in ``{braces}`` are replaced by that default-scenario cluster's id at run time.
+
+The module cases run as one playbook per environment (reliability_helpers.ModuleCaseBatch: one
+task per case, its result registered, the request log marked before it), once per worker; each
+case is still its own test, asserting on its own task's result, output and requests.
 """
 
 import json
 import re
 
 import pytest
+
+from reliability_helpers import ModuleCaseBatch
 
 UUID_NIL = "00000000-0000-4000-8000-000000000000"
 
@@ -154,26 +160,56 @@ def _fatal_messages(output):
     return messages
 
 
-def _run_case(rel, sim, module, args, env):
-    before = len(sim.requests())
-    rc, result, output = rel.module(module, _fill(sim, args), env=env, verbosity=0)
-    return rc, result, output, sim.requests()[before:]
+def _env_key(env):
+    return tuple(sorted((env or {}).items()))
 
 
-@pytest.mark.parametrize("module,args,option,env", [c[1:] for c in MODULE_CASES], ids=[c[0] for c in MODULE_CASES])
-def test_module_rejects_bad_input_without_any_request(rel, sim, module, args, option, env):
-    rc, result, output, sent = _run_case(rel, sim, module, args, env)
-    assert rc != 0, output
-    assert "localhost | FAILED!" in output, output
+class _ModuleCaseRuns:
+    """The module cases, run in batches of one environment each, on first use (once per worker)."""
+
+    def __init__(self, runner, work_dir):
+        self.batch = ModuleCaseBatch(runner, work_dir)
+        self.outcomes = {}
+        self.groups = {}
+        for case_id, module, args, _option, env in MODULE_CASES:
+            self.groups.setdefault(_env_key(env), (env, []))[1].append((case_id, module, args))
+        for case_id, module, args, _option in STATE_CASES:
+            self.groups.setdefault(_env_key(None), (None, []))[1].append((case_id, module, args))
+
+    def outcome(self, case_id):
+        if case_id not in self.outcomes:
+            for number, (env, cases) in enumerate(self.groups.values()):
+                if any(case[0] == case_id for case in cases):
+                    self.outcomes.update(self.batch.run(cases, env=env, name="env%d" % number, fill=_fill))
+        return self.outcomes[case_id]
+
+
+@pytest.fixture(scope="module")
+def module_case_runs(simulator, ansible_runner_for, tmp_path_factory):
+    return _ModuleCaseRuns(ansible_runner_for(simulator, tmp_path_factory.mktemp("bad-input")),
+                           tmp_path_factory.mktemp("bad-input-batches"))
+
+
+# A failed task and its "fatal: [localhost]: FAILED!" line are the playbook forms of an ad-hoc
+# run's rc != 0 and "localhost | FAILED!".
+@pytest.mark.xdist_group("bad-input-module-cases")  # one worker runs the batches (--dist loadgroup)
+@pytest.mark.parametrize("case", MODULE_CASES, ids=[c[0] for c in MODULE_CASES])
+def test_module_rejects_bad_input_without_any_request(module_case_runs, case):
+    run = module_case_runs.outcome(case[0])
+    result, output, sent, option = run.result, run.output, run.sent, case[3]
+    assert run.failed is True, output
+    assert "fatal: [localhost]: FAILED!" in output, output
     assert option in result.get("msg", ""), "message does not name %s: %r" % (option, result.get("msg"))
     assert sent == [], "bad input sent requests: %s" % sent
 
 
-@pytest.mark.parametrize("module,args,option", [c[1:] for c in STATE_CASES], ids=[c[0] for c in STATE_CASES])
-def test_module_rejects_state_dependent_target_without_writes(rel, sim, module, args, option):
-    rc, result, output, sent = _run_case(rel, sim, module, args, None)
-    assert rc != 0, output
-    assert "localhost | FAILED!" in output, output
+@pytest.mark.xdist_group("bad-input-module-cases")
+@pytest.mark.parametrize("case", STATE_CASES, ids=[c[0] for c in STATE_CASES])
+def test_module_rejects_state_dependent_target_without_writes(module_case_runs, case):
+    run = module_case_runs.outcome(case[0])
+    result, output, sent, option = run.result, run.output, run.sent, case[3]
+    assert run.failed is True, output
+    assert "fatal: [localhost]: FAILED!" in output, output
     msg = result.get("msg", "")
     assert option in msg, "message does not name %s: %r" % (option, msg)
     assert "v1." in msg, "message should list what is accepted: %r" % msg
