@@ -43,13 +43,13 @@ def test_no_close_name_points_at_the_role_documentation():
 def test_the_known_names_are_the_argument_spec_options():
     documented, role_vars, set_by_tasks = uv.role_variables("cluster_upgrade")
     assert {"cce_upgrade_window", "cce_upgrade_retry_failed", "cce_upgrade_hold_path"} <= documented
-    assert "cce_upgrade_target_pattern" in role_vars          # vars/main.yml
+    assert "cce_upgrade_retry_hint" in role_vars          # vars/main.yml
     assert {"cce_upgrade_outcome", "cce_upgrade_info"} <= set_by_tasks   # set_fact, register
 
 
 def test_names_the_role_sets_itself_are_accepted_only_after_it_ran():
-    assert check(["cce_upgrade_outcome", "cce_upgrade_target_pattern"], role_ran=True) == []
-    assert check(["cce_upgrade_target_pattern"]) == []
+    assert check(["cce_upgrade_outcome", "cce_upgrade_retry_hint"], role_ran=True) == []
+    assert check(["cce_upgrade_retry_hint"]) == []
     assert check(["cce_upgrade_outcome"]) != []
 
 

@@ -1,7 +1,7 @@
-"""Unit tests for the cce_upgrade_plan filter (plugins/filter/upgrade_plan.py): the role's guard
+"""Unit tests for the cce_upgrade_guard filter (plugins/filter/upgrade_guard.py): the role's guard
 decision on CCE's real shapes (full versions in the upgrade info, the minor in the cluster)."""
 
-from ansible_collections.hwcloud.cce.plugins.filter.upgrade_plan import FilterModule, upgrade_plan
+from ansible_collections.hwcloud.cce.plugins.filter.upgrade_guard import FilterModule, upgrade_guard
 
 TARGET_NAME = "cce_upgrade_target_version"
 
@@ -19,7 +19,7 @@ def workflows(open_workflow=None):
 
 
 def plan(data, target, open_workflow=None, **options):
-    return upgrade_plan(data, workflows(open_workflow), target, target_name=TARGET_NAME, **options)
+    return upgrade_guard(data, workflows(open_workflow), target, target_name=TARGET_NAME, **options)
 
 
 def test_a_minor_upgrade_from_the_latest_patch_is_a_full_run():
@@ -136,7 +136,7 @@ def test_at_the_target_with_the_post_check_done_there_is_nothing_to_do():
 
 
 def test_filter_name():
-    assert FilterModule().filters() == {"cce_upgrade_plan": upgrade_plan}
+    assert FilterModule().filters() == {"cce_upgrade_guard": upgrade_guard}
 
 
 def test_the_modules_patch_target_decides_patch_first():
@@ -144,3 +144,12 @@ def test_the_modules_patch_target_decides_patch_first():
     assert "Upgrade to v1.29.15-r30 first" in plan(data, "v1.30")["refusal"]
     data["patch_target"] = None   # the module found the cluster on its latest patch
     assert plan(data, "v1.30")["refusal"] is None
+
+
+def test_a_failed_task_to_the_target_is_named_for_a_retry():
+    failed = {"task_id": "t1", "version": "v1.29.15-r30", "target_version": "v1.30.4-r0", "phase": "Failed"}
+    assert plan(info(tasks=[failed]), "v1.30")["failed_task"] == failed
+    # a failed task to another target, or an older one behind a newer task, is not ours to retry
+    assert plan(info(tasks=[failed]), "v1.31")["failed_task"] is None
+    newer = dict(failed, task_id="t2", phase="Success", target_version="v1.29.15-r30")
+    assert plan(info(tasks=[newer, failed]), "v1.30")["failed_task"] is None

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r"""
-name: cce_upgrade_plan
+name: cce_upgrade_guard
 short_description: Plan the upgrade of one CCE cluster from what the guard read
 version_added: 0.2.0
 author:
@@ -52,7 +52,7 @@ options:
 EXAMPLES = r"""
 - name: Plan the upgrade
   ansible.builtin.set_fact:
-    plan: "{{ info | hwcloud.cce.cce_upgrade_plan(workflows, 'v1.30', target_name='cce_upgrade_target_version') }}"
+    plan: "{{ info | hwcloud.cce.cce_upgrade_guard(workflows, 'v1.30', target_name='cce_upgrade_target_version') }}"
 
 - name: Refuse before any write
   ansible.builtin.fail:
@@ -166,7 +166,7 @@ def _offered_refusal(info, current, target, target_name, name):
     return None
 
 
-def upgrade_plan(info, workflows, target, snapshot=True, target_name="target_version"):
+def upgrade_guard(info, workflows, target, snapshot=True, target_name="target_version"):
     """The guard's plan; see DOCUMENTATION."""
     info = info or {}
     workflows = workflows or {}
@@ -254,4 +254,4 @@ class FilterModule(object):
     """Upgrade planning filters."""
 
     def filters(self):
-        return {"cce_upgrade_plan": upgrade_plan}
+        return {"cce_upgrade_guard": upgrade_guard}
