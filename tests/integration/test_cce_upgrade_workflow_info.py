@@ -38,7 +38,7 @@ def test_open_cancelled_and_single_workflow(sim, ansible, name, flavor):
     assert [w["phase"] for w in listed["workflows"]] == ["Init", "Cancel"]
     assert listed["open_workflow"]["workflow_id"] == second["workflow_id"]
     assert listed["workflow_id"] == second["workflow_id"]
-    assert listed["workflow"]["target_version"] == "v1.30"
+    assert listed["workflow"]["target_version"] == "v1.30.14-r10"   # CCE returns it resolved
     assert listed["workflow"]["points"]["pre_check"]["task_id"] is None
 
     rc, one, output = ansible.run_module(MODULE, dict(base, workflow_id=first["workflow_id"]))
