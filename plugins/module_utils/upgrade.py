@@ -40,6 +40,7 @@ LOCKED_ERROR_CODE = "CCE.01429002"
 
 # --------------------------------------------------------------------------- tasks
 
+
 def normalize_task(raw):
     """An UpgradeTask document (show or list item) as the snake_case task the modules return."""
     raw = raw if isinstance(raw, dict) else {}
@@ -179,8 +180,8 @@ def describe_failure(details):
         parts.append("the cluster reports %s" % ": ".join(
             text for text in (details.get("cluster_reason"), details.get("cluster_message")) if text))
     if details.get("workflow_id"):
-        parts.append("upgrade workflow %s has its Cluster step %s" % (details["workflow_id"],
-                                                                        details.get("workflow_point") or "without a status"))
+        parts.append("upgrade workflow %s has its Cluster step %s"
+                     % (details["workflow_id"], details.get("workflow_point") or "without a status"))
     text = "; ".join(parts) if parts else "CCE gives no reason on the upgrade task"
     return (text + ". Look at the pre-check results (hwcloud.cce.cce_precheck), the upgrade workflow "
             "(hwcloud.cce.cce_upgrade_workflow_info) and the cluster's events in the CCE console")

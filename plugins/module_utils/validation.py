@@ -11,7 +11,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hwcloud.cce.plugins.module_utils import version
-from ansible_collections.hwcloud.cce.plugins.module_utils.version import Version, parse_version  # noqa: F401 (re-exported)
+from ansible_collections.hwcloud.cce.plugins.module_utils.version import parse_version
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -100,8 +100,8 @@ def step_warning(number):
     """The warning for a ``user_defined_step`` above what CCE's API reference documents, or None."""
     if number > STEP_DOCUMENTED_MAX:
         return ("user_defined_step %d is above %d, the largest batch CCE's API reference documents (the SDK allows up to "
-                "%d): CCE may refuse it; %d or less is safe (20 is recommended)" % (number, STEP_DOCUMENTED_MAX, STEP_MAX,
-                                                                                  STEP_DOCUMENTED_MAX))
+                "%d): CCE may refuse it; %d or less is safe (20 is recommended)"
+                % (number, STEP_DOCUMENTED_MAX, STEP_MAX, STEP_DOCUMENTED_MAX))
     return None
 
 

@@ -49,8 +49,8 @@ DEFAULT_PRECHECK_VALIDITY = datetime.timedelta(hours=1)
 PRECHECK_REUSE_MARGIN = datetime.timedelta(minutes=5)
 
 
-
 # --------------------------------------------------------------------------- small helpers
+
 
 def items_of(document):
     """The ``items`` of a CCE list document (a plain list is accepted as is)."""

@@ -135,7 +135,8 @@ cluster:
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import parse_version, validate_cluster_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_cluster_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.version import parse_version
 from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 
 

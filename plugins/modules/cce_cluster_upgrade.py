@@ -305,11 +305,8 @@ diff:
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import (
-    parse_version,
-    step_warning,
-    validate_cluster_id,
-)
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import step_warning, validate_cluster_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.version import parse_version
 from ansible_collections.hwcloud.cce.plugins.module_utils import version
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.waiter import TaskFailed, WaitTimeout, wait_until

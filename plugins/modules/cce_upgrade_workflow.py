@@ -206,11 +206,8 @@ from ansible_collections.hwcloud.cce.plugins.module_utils import version
 from ansible_collections.hwcloud.cce.plugins.module_utils import workflow as wf
 from ansible_collections.hwcloud.cce.plugins.module_utils.module import CceModule
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError
-from ansible_collections.hwcloud.cce.plugins.module_utils.validation import (
-    parse_version,
-    validate_cluster_id,
-    validate_optional_id,
-)
+from ansible_collections.hwcloud.cce.plugins.module_utils.validation import validate_cluster_id, validate_optional_id
+from ansible_collections.hwcloud.cce.plugins.module_utils.version import parse_version
 
 REFUSAL_KINDS = ("invalid", "upgrade_state", "conflict", "forbidden")
 

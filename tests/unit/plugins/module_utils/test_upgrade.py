@@ -477,8 +477,8 @@ def test_point6_failure_details_come_from_the_cluster_and_the_workflow():
 
 
 def test_point6_a_task_without_message_reads_progress_as_a_decimal_string():
-    task = up.normalize_task({"metadata": {"uid": "t"}, "status": {"phase": "Failed", "progress": "37.50",
-                                                                    "completionTime": "2022-12-16 13:40:20.75671 +0800 CST"}})
+    status = {"phase": "Failed", "progress": "37.50", "completionTime": "2022-12-16 13:40:20.75671 +0800 CST"}
+    task = up.normalize_task({"metadata": {"uid": "t"}, "status": status})
     assert task["progress"] == "37.50" and task["message"] is None
     assert up.normalize_task({"status": {"progress": 12.5}})["progress"] == "12.50"
 

@@ -23,11 +23,6 @@ def test_parse_version_rejects_naming_the_option_and_forms(text):
         v.parse_version(text, "target_version")
 
 
-def test_validation_reexports_the_same_model():
-    from ansible_collections.hwcloud.cce.plugins.module_utils import validation
-    assert validation.parse_version is v.parse_version and validation.Version is v.Version
-
-
 @pytest.mark.parametrize("release,patch,expected", [
     ("v1.29.4", "r0", "v1.29.4-r0"), ("v1.28.15", "r30", "v1.28.15-r30"), ("v1.28.15", 30, "v1.28.15-r30"),
     ("v1.28.15", "30", "v1.28.15-r30"), ("v1.28.15-r30", "r30", "v1.28.15-r30"), ("v1.28.15-r30", None, "v1.28.15-r30"),

@@ -253,8 +253,8 @@ def test_point4_path_entries_of_another_platform_version_do_not_apply(monkeypatc
 def test_precheck_check_mode_returns_check_items_like_its_normal_runs(monkeypatch):
     api = RealCceApi(release="v1.29.5", patch="r0")
     checked = run_main(monkeypatch, cce_precheck, FakeModule(api, check_mode=True, **precheck_params("v1.30")))
-    real = run_main(monkeypatch, cce_precheck, FakeModule(RealCceApi(release="v1.29.5", patch="r0"),
-                                                         **precheck_params("v1.30")))
+    real_api = RealCceApi(release="v1.29.5", patch="r0")
+    real = run_main(monkeypatch, cce_precheck, FakeModule(real_api, **precheck_params("v1.30")))
     assert isinstance(checked, Exited) and isinstance(real, Exited) and api.writes() == []
     assert "items" not in checked.result
     assert checked.result["check_items"] == {"fatal": [], "warning": [], "info": []}
