@@ -56,7 +56,7 @@ def test_fleet_guide_upgrades_30_simulated_clusters_with_the_defaults():
         assert health["time_scale"] == 0.01 and health["clusters"] == 30, health
         script = "set -e\n" + "\n".join(commands[2:]) + "\n"
         shell = subprocess.run(commands[1].split() + ["PORT=%d" % port], cwd=str(REPO_ROOT), env=env, input=script,
-                               capture_output=True, text=True, timeout=1500, check=False)
+                               capture_output=True, text=True, timeout=3000, check=False)
         clusters = json.load(urllib.request.urlopen(url + "clusters", timeout=10))
     finally:
         os.killpg(simulator.pid, signal.SIGTERM)
