@@ -6,6 +6,9 @@ COLLECTIONS := $(VENV)/collections
 STAMP := $(VENV)/.installed
 PORT ?= 8780
 TIME_SCALE ?= 0.01
+# A scenario file for `make simulator` (default: the built-in scenario), e.g.
+# SCENARIO=tests/simulator/cce_simulator/scenarios/fleet.json (30 clusters fleet-001 ... fleet-030).
+SCENARIO ?=
 
 export ANSIBLE_COLLECTIONS_PATH := $(abspath $(COLLECTIONS))
 export PYTHONPATH := $(abspath tests/simulator)
@@ -19,7 +22,7 @@ help:
 	@echo "make demo        install, start the simulator, upgrade a cluster end to end"
 	@echo "make test        everything CI checks (.ci/run calls it); the last line is pytest's summary"
 	@echo "make check       inner loop: ansible-lint, yamllint, changelog lint, unit tests, $(CHECK_INTEGRATION)"
-	@echo "make simulator   serve the default scenario on 127.0.0.1:$(PORT)"
+	@echo "make simulator   serve the default scenario (or SCENARIO=file) on 127.0.0.1:$(PORT)"
 	@echo "make shell       a shell with ansible and this checkout as hwcloud.cce, HW_* set for make simulator"
 	@echo "make unit        pytest tests/unit"
 	@echo "make integration pytest tests/integration (real ansible against the simulator)"
@@ -69,7 +72,7 @@ integration: $(STAMP)
 	$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider -n auto --dist loadgroup
 
 simulator: $(STAMP)
-	$(BIN)/python -m cce_simulator --host 127.0.0.1 --port $(PORT) --time-scale $(TIME_SCALE)
+	$(BIN)/python -m cce_simulator --host 127.0.0.1 --port $(PORT) --time-scale $(TIME_SCALE) $(if $(SCENARIO),--scenario $(SCENARIO))
 
 shell: $(STAMP)
 	@PORT=$(PORT) bash .ci/shell $(ARGS)

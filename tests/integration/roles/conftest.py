@@ -18,7 +18,7 @@ SIMULATOR_DIR = REPO_ROOT / "tests" / "simulator"
 SCENARIO = SIMULATOR_DIR / "cce_simulator" / "scenarios" / "default.json"
 TIME_SCALE = float(os.environ.get("CCE_SIM_TIME_SCALE", "0.01"))
 LONG_UPGRADE_SECONDS = 60000
-SHORT_PRECHECK_VALIDITY = 30
+SHORT_PRECHECK_VALIDITY = 0.3  # real seconds (30 simulated seconds at time scale 0.01)
 
 
 def scenario_simulator(simulator, tmp_path_factory, name, change):
@@ -66,7 +66,7 @@ def slow_simulator(simulator, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def short_precheck_simulator(simulator, tmp_path_factory):
-    """A simulator whose pre-checks stay valid only SHORT_PRECHECK_VALIDITY simulated seconds: a pre-check
+    """A simulator whose pre-checks stay valid only SHORT_PRECHECK_VALIDITY real seconds: a pre-check
     has expired by the time the role submits the upgrade (a module run takes longer at time scale 0.01)."""
     def change(scenario):
         scenario["durations"]["precheck_validity"] = SHORT_PRECHECK_VALIDITY

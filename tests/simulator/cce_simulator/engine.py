@@ -530,6 +530,13 @@ class Cloud:
         for spec in scenario["clusters"]:
             self._add(spec, now)
 
+    def precheck_validity(self):
+        """Simulated seconds a successful pre-check stays valid. ``durations.precheck_validity`` is in real
+        seconds: it is a deadline for the client (like a token's lifetime), whose own pace (poll intervals,
+        module runs) the time scale does not speed up, so the time scale must not shorten it either. The
+        scaled work of CCE (pre-check, snapshot, upgrade) runs in simulated seconds."""
+        return float(self.durations["precheck_validity"]) / self.clock.time_scale
+
     def _add(self, spec, now):
         cluster = Cluster(spec, int(now) - 86400 * 30)
         self.clusters[cluster.id] = cluster
@@ -754,7 +761,7 @@ class Cloud:
             self._check_available(cluster, now)
             target = self.check_target(cluster, spec.get("targetVersion"))
             task = PrecheckTask(cluster, cluster.version, target, skipped, now, self.durations["precheck"],
-                                self.durations["precheck_validity"])
+                                self.precheck_validity())
             cluster.prechecks.append(task)
             self._link(cluster, "PreCheck", task, now, target)
             return 200, task.render(now, create=True)

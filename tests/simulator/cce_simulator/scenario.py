@@ -17,6 +17,11 @@ A scenario is a JSON document (see ``scenarios/default.json``, which equals ``DE
                    "platform_version": "cce.4.0", <any option>}, ...],
      "cluster_sets": [{"prefix": "fleet-", "count": 200, "flavor": "cce", "version": "v1.29"}]}
 
+``durations`` are the simulated seconds of CCE's work (pre-check, snapshot, upgrade), which the time
+scale shortens, except ``precheck_validity``: how long a successful pre-check stays valid is a deadline
+for the client, in real seconds (like a token's lifetime), so that a client polling at its usual pace
+finds its pre-check valid at any time scale, as it would on real CCE (one hour).
+
 ``releases`` are the full versions CCE offers, each with its platform version; ``upgrade_paths``
 the minor-to-minor table (``versions.Catalog``). A cluster's ``version`` is a full version of the
 releases, or a minor (its latest patch). ``platform_version`` defaults to the release's.

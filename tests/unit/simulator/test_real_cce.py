@@ -309,9 +309,23 @@ def test_require_precheck_is_a_scenario_option(api):
     body = _error(cluster.upgrade(only=True), 400, "CCE.01400075")
     assert "precheck" in body["message"]
     cluster.passed_precheck()
-    api.sim.advance(3601)
+    time_scale = api.sim.control("GET", "clock")["time_scale"]
+    api.sim.advance(3601 / time_scale)  # the validity is an hour of real time (see below)
     assert _error(cluster.upgrade(only=True), 400, "CCE.01400075")["message"] == "precheck expired, please precheck again"
     cluster.passed_precheck()
+    assert cluster.upgrade(only=True).status_code == 200
+
+
+def test_precheck_validity_is_real_time_whatever_the_time_scale(api):
+    # Real CCE keeps a pre-check valid for an hour of real time; the client's pace (a 30 s poll interval)
+    # is real time too. The time scale speeds up CCE's work, not the client's deadline: at time scale 0.01
+    # the pre-check ends 0.6 s after it starts and stays valid for an hour (100 simulated hours).
+    api.sim.add_cluster(name="strict-b", flavor="cce", version="v1.29", require_precheck=True)
+    cluster = Cluster(api, "strict-b")
+    time_scale = api.sim.control("GET", "clock")["time_scale"]
+    task_id = cluster.passed_precheck()
+    assert cluster.get("/operation/precheck/tasks/" + task_id).json()["status"]["phase"] == "Success"
+    api.sim.advance(3500 / time_scale)  # just under an hour of real time after the pre-check ended
     assert cluster.upgrade(only=True).status_code == 200
 
 
