@@ -20,7 +20,8 @@ description:
   - V(blocked) when the guard refuses the target (a target CCE does not offer, patch first, a cluster that is not
     Available, another open workflow), when an upgrade task to the target failed (a run stops there), or when the
     pre-check found fatal risks that are not skipped.
-  - V(risks) when the pre-check passed but items of level C(Warning) (or skipped C(Fatal) items) did not pass.
+  - V(risks) when the pre-check passed with items of level C(Warning) (CCE marks them C(Success); the check ran and
+    found a risk), or when check items were skipped (CCE does not check them, so their risk is unknown).
   - V(ready) otherwise, also when the cluster is already at the target or its upgrade is under way.
   - The validity of the pre-check does not matter; a real run reuses it or runs a new one.
 options:
@@ -35,6 +36,11 @@ options:
     description: The target version, for messages.
     type: str
     default: ""
+  skipped:
+    description: The skipped check items (names, or dicts with C(name)); each is reported as a risk of level V(Skipped).
+    type: list
+    elements: raw
+    default: []
   retry_name:
     description: How to retry a failed upgrade task, for messages.
     type: str
@@ -56,7 +62,7 @@ _value:
       description: V(ready), V(risks) or V(blocked).
       type: str
     risks:
-      description: Pre-check items that did not pass (level C(Fatal) or C(Warning)).
+      description: Pre-check items of level C(Warning), C(Fatal) items that did not pass, and skipped items (level V(Skipped)).
       type: list
       elements: dict
       contains:
@@ -64,7 +70,7 @@ _value:
           description: The check item.
           type: str
         level:
-          description: V(Fatal) or V(Warning).
+          description: V(Fatal), V(Warning) or V(Skipped).
           type: str
         what:
           description: CCE's hint for the item (and the node it was found on).
@@ -78,9 +84,6 @@ _value:
       type: str
 """
 
-RISK_LEVELS = ("Fatal", "Warning")
-
-
 def _risk(item):
     what = item.get("message") or ""
     node = item.get("node_name") or item.get("node_id")
@@ -89,24 +92,33 @@ def _risk(item):
     return {"name": item.get("name") or "?", "level": item.get("level"), "what": what}
 
 
-def _risks(precheck):
+def _is_risk(item):
+    """Warning items are risks whatever their phase (CCE marks them Success); Fatal ones when they did not pass."""
+    if not isinstance(item, dict):
+        return False
+    return item.get("level") == "Warning" or (item.get("level") == "Fatal" and item.get("phase") != "Success")
+
+
+def _risks(precheck, skipped):
     groups = precheck.get("check_items") if isinstance(precheck, dict) else None
-    if not isinstance(groups, dict):
-        return []
     items = []
-    for key in ("fatal", "warning"):
-        for item in groups.get(key) or []:
-            if isinstance(item, dict) and item.get("level") in RISK_LEVELS and item.get("phase") != "Success":
-                items.append(_risk(item))
+    if isinstance(groups, dict):
+        for key in ("fatal", "warning"):
+            items.extend(_risk(item) for item in groups.get(key) or [] if _is_risk(item))
+    for entry in skipped or []:
+        name = entry.get("name") if isinstance(entry, dict) else entry
+        if name:
+            items.append({"name": str(name), "level": "Skipped",
+                          "what": "skipped at your request (cce_upgrade_skipped_check_items); CCE did not check it"})
     return items
 
 
-def preflight(plan, precheck=None, target="", retry_name="cce_upgrade_retry_failed"):
+def preflight(plan, precheck=None, target="", skipped=None, retry_name="cce_upgrade_retry_failed"):
     """The verdict for ``plan`` (the guard's) and ``precheck`` (the module's result); see DOCUMENTATION."""
     plan = plan if isinstance(plan, dict) else {}
     name = plan.get("cluster_name") or "the cluster"
     target = target or "the target"
-    risks = _risks(precheck)
+    risks = _risks(precheck, skipped)
     if plan.get("refusal"):
         return {"verdict": "blocked", "risks": [], "blocking": [plan["refusal"]], "message": plan["refusal"]}
     failed_task = plan.get("failed_task")

@@ -92,7 +92,7 @@ def test_fleet_preflight_of_ready_clusters_ends_green_and_publishes_the_summary(
 
 
 def test_role_preflight_for_one_cluster_with_accepted_risks_is_green(ansible, sim, tmp_path):
-    """risky-a with its fatal items skipped: the verdict is risks, listing them; still nothing upgraded."""
+    """risky-a is blocked; with its fatal items skipped the verdict is risks, listing them; nothing upgraded."""
     report = tmp_path / "one.json"
     blocked = ansible.run_playbook(UPGRADE, dict(ROLE_VARS, **CLOSED_WINDOW, cce_upgrade_preflight=True,
                                                  cce_upgrade_cluster_id=sim.cluster("risky-a")["id"],
@@ -112,5 +112,20 @@ def test_role_preflight_for_one_cluster_with_accepted_risks_is_green(ansible, si
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     result = json.loads(report.read_text())
     assert result["outcome"] == "risks", result
-    assert sorted(risk["name"] for risk in result["risks"] if risk["level"] == "Fatal") == sorted(fatal)
+    # CCE does not check a skipped item: it is reported as a risk of level Skipped
+    assert sorted(risk["name"] for risk in result["risks"] if risk["level"] == "Skipped") == sorted(fatal), result
     assert_only_workflow_and_precheck(sim, "risky-a")
+
+
+def test_role_preflight_reports_warning_items_as_risks_and_ends_green(ansible, sim, tmp_path):
+    added = sim.add_cluster(name="warn-a", version="v1.29.4-r0", precheck_risk="warning")
+    report = tmp_path / "warn.json"
+    proc = ansible.run_playbook(UPGRADE, dict(ROLE_VARS, **CLOSED_WINDOW, cce_upgrade_preflight=True,
+                                              cce_upgrade_cluster_id=added["id"], cce_upgrade_target_version="v1.30",
+                                              cce_upgrade_report_path=str(report)))
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    result = json.loads(report.read_text())
+    assert result["outcome"] == "risks", result
+    assert [(risk["name"], risk["level"]) for risk in result["risks"]] == [("configuration-risk-check", "Warning")]
+    assert "reset by the upgrade" in result["risks"][0]["what"]
+    assert_only_workflow_and_precheck(sim, "warn-a")
