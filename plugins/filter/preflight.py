@@ -84,6 +84,7 @@ _value:
       type: str
 """
 
+
 def _risk(item):
     what = item.get("message") or ""
     node = item.get("node_name") or item.get("node_id")
