@@ -112,7 +112,7 @@ def test_precheck_expired_on_the_server_clock_is_not_reused(sim, ansible, posts)
     rc, first, output = precheck(ansible, cid)
     assert rc == 0, output
     assert first["changed"] is True and first["phase"] == "Success"
-    sim.advance(3700)
+    sim.advance(3700 / sim.control("GET", "clock")["time_scale"])  # the validity is an hour of real time
 
     rc, second, output = precheck(ansible, cid)
     assert rc == 0, output

@@ -176,7 +176,7 @@ def test_point7_a_cce_demanding_a_precheck_gets_the_upgrade_with_its_own_check(a
     cid = added["id"]
     rc, check, output = run(ansible, "cce_precheck", cid, target_version="v1.30")
     assert rc == 0, output
-    sim.advance(7200)    # the pre-check expires on CCE's clock only
+    sim.advance(7200 / sim.control("GET", "clock")["time_scale"])  # the pre-check (an hour of real time) expires on CCE's clock only
     rc, result, output = run(ansible, "cce_cluster_upgrade", cid, target_version="v1.30")
     assert rc == 0, output
     assert result["phase"] == "Success" and result["is_only_upgrade"] is False

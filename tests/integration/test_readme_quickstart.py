@@ -69,4 +69,4 @@ def test_readme_quickstart_from_a_checkout_works_as_written():
     assert "HW_* point at the simulator on http://127.0.0.1:%d" % port in out
     assert '"current_version": "v1.29"' in out
     assert "prod-a (466652df-a613-5710-bfdc-5a863bbabd38): v1.29" in out
-    assert "Cluster prod-a upgraded from v1.29 to v1.30" in out, out[-4000:]
+    assert "Cluster prod-a upgraded from v1.29.4-r0 to v1.30" in out, out[-4000:]

@@ -95,8 +95,7 @@ MODULE_CASES = [
 # Cases that need the cluster's state: reads allowed, zero writes. (id, module, args, option)
 STATE_CASES = [
     ("upgrade-downgrade", "cce_cluster_upgrade", {"cluster_id": "{prod-a}", "target_version": "v1.28"}, "target_version"),
-    ("upgrade-skipped-minor", "cce_cluster_upgrade", {"cluster_id": "{prod-a}", "target_version": "v1.31"}, "target_version"),
-    ("upgrade-same-version", "cce_cluster_upgrade", {"cluster_id": "{legacy-a}", "target_version": "v1.25.0"}, "target_version"),
+    ("upgrade-skipped-minor", "cce_cluster_upgrade", {"cluster_id": "{prod-a}", "target_version": "v1.32"}, "target_version"),
     ("upgrade-target-not-offered", "cce_cluster_upgrade", {"cluster_id": "{legacy-a}", "target_version": "v1.26"}, "target_version"),
     ("workflow-downgrade", "cce_upgrade_workflow", {"cluster_id": "{prod-a}", "target_version": "v1.28"}, "target_version"),
     ("workflow-skipped-minor", "cce_upgrade_workflow", {"cluster_id": "{prod-a}", "target_version": "v1.31"}, "target_version"),

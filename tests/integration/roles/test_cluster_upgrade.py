@@ -416,7 +416,7 @@ def test_expired_precheck_is_not_reused_and_a_0075_answer_is_handled_by_the_modu
     cid = sim.cluster("prod-b")["id"]
     rc, first, out = ansible.run_module("cce_precheck", dict(ansible.fast, cluster_id=cid, target_version="v1.30"))
     assert rc == 0 and first["phase"] == "Success", out[-2000:]
-    sim.advance(3700)
+    sim.advance(3700 / sim.control("GET", "clock")["time_scale"])  # the validity is an hour of real time
     sim.set_faults({"rules": [{"fault": "error", "method": "POST", "path": "/operation/upgrade$", "status": 400,
                                "error_code": "CCE.01400075", "message": "precheck expired, please precheck again",
                                "count": 1}]})
