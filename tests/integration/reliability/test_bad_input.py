@@ -98,7 +98,7 @@ STATE_CASES = [
     ("upgrade-skipped-minor", "cce_cluster_upgrade", {"cluster_id": "{prod-a}", "target_version": "v1.32"}, "target_version"),
     ("upgrade-target-not-offered", "cce_cluster_upgrade", {"cluster_id": "{legacy-a}", "target_version": "v1.26"}, "target_version"),
     ("workflow-downgrade", "cce_upgrade_workflow", {"cluster_id": "{prod-a}", "target_version": "v1.28"}, "target_version"),
-    ("workflow-skipped-minor", "cce_upgrade_workflow", {"cluster_id": "{prod-a}", "target_version": "v1.31"}, "target_version"),
+    ("workflow-skipped-minor", "cce_upgrade_workflow", {"cluster_id": "{prod-a}", "target_version": "v1.32"}, "target_version"),
     ("precheck-downgrade", "cce_precheck", {"cluster_id": "{prod-a}", "target_version": "v1.27"}, "target_version"),
 ]
 
