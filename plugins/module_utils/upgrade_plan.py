@@ -196,9 +196,8 @@ def plan_hops(current, target, platform_version=None, offered=None, paths=None):
             if latest_patch is None:
                 result["final_version"] = cur.text
                 return result
-            hops.append(_hop(cur, latest_patch, "patch", "%s is the latest patch of %s and no newer minor "
-                             "is offered" % (latest_patch.text, cur.minor_text)))
-            result["hops"] = hops
+            result["hops"] = [_hop(cur, latest_patch, "patch", "%s is the latest patch of %s and no newer minor "
+                                   "is offered" % (latest_patch.text, cur.minor_text))]
             result["final_version"] = latest_patch.text
             return result
         goal_key = max(reachable)
@@ -224,7 +223,6 @@ def plan_hops(current, target, platform_version=None, offered=None, paths=None):
         position = latest_patch
     for index, step in enumerate(route):
         is_last = index == len(route) - 1
-        to = step
         if is_last and want is not None and want.patch is not None:
             if not is_at_target(step, want):
                 raise PlanError("target_version %s is not offered: the upgrade paths lead to %s. CCE offers: %s"
@@ -232,8 +230,8 @@ def plan_hops(current, target, platform_version=None, offered=None, paths=None):
         reason = ("the target %s" % (want.text if want is not None else "(latest: %s)" % step.text)
                   if is_last else "the largest step the upgrade paths allow from %s towards %s"
                   % (position.minor_text, want.text if want is not None else "the newest version"))
-        hops.append(_hop(position, to, "minor", reason))
-        position = to
+        hops.append(_hop(position, step, "minor", reason))
+        position = step
     result["hops"] = hops
     result["final_version"] = position.text
     return result
