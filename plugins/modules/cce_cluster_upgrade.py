@@ -704,8 +704,8 @@ def call_deprecated(module, method, action, task):
     except CceApiError as err:
         if err.outcome_unknown or err.status not in REFUSED_STATUSES:
             module.fail_from_error(err, "%s the upgrade of cluster %s" % (action, cluster_id))
-        module.fail("CCE refused to %s the upgrade of cluster %s: pause and continue are deprecated CCE APIs (listed "
-                    "under CCE's historical APIs) and CCE no longer serves them here (%s). The upgrade %s runs on to its "
+        module.fail("CCE refused to %s the upgrade of cluster %s (%s). Pause and continue are deprecated CCE APIs "
+                    "(listed under CCE's historical APIs) that CCE may no longer serve here. The upgrade %s runs on to its "
                     "end: wait for it with state=present, and retry it with state=retried if it fails."
                     % (action, cluster_id, err.message, up.describe_task(task)),
                     cluster_id=cluster_id, task_id=task.get("task_id"), task=task, deprecated_api=True,

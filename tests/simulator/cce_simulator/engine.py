@@ -898,7 +898,8 @@ class Cloud:
             cluster = self._operation_cluster(flavor, cluster_id)
             self._check_served(cluster, "PauseUpgradeClusterTask")
             task = cluster.latest_upgrade(now)
-            if task is None or task.phase(now) not in ("Queuing", "Running"):
+            # a queued task reads Init on api_explorer clusters, Queuing elsewhere: the same state
+            if task is None or task.phase(now) not in ("Init", "Queuing", "Running"):
                 raise invalid("cluster %s has no running upgrade task to pause" % cluster.id)
             task.pause(now)
             return 200, {}

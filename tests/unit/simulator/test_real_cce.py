@@ -212,6 +212,17 @@ def test_progress_is_a_decimal_string_and_init_may_carry_completion_time():
     assert cloud.show_upgrade_task("cce", sdk_style, task_id)[1]["status"] == {"phase": "Queuing", "progress": "0.00"}
 
 
+def test_a_queued_task_pauses_whether_it_reads_init_or_queuing():
+    clock = FakeClock()
+    cloud = Cloud(default_scenario(), clock)
+    for name, queued in (("prod-b", "Init"), ("prod-a", "Queuing")):
+        cid = cloud.by_name[name].id
+        task_id = cloud.submit_upgrade("cce", cid, _upgrade_action("v1.30", only=True))[1]["metadata"]["uid"]
+        assert cloud.show_upgrade_task("cce", cid, task_id)[1]["status"]["phase"] == queued
+        assert cloud.pause_upgrade("cce", cid)[0] == 200
+        assert cloud.show_upgrade_task("cce", cid, task_id)[1]["status"]["phase"] == "Pause"
+
+
 def test_api_explorer_documents_type_critical_and_node_info_as_strings(api):
     cluster = Cluster(api, "ap-b")
     workflow = cluster.workflow().json()
