@@ -10,6 +10,7 @@ import threading
 import uuid
 
 from .clock import format_timestamp
+from . import schedule
 from .errors import cce_error, invalid, not_found
 from .scenario import build_catalog, normalize_cluster
 from .versions import VersionError, minor_of, patch_of, release_of, shown_version
@@ -18,6 +19,7 @@ ACTIVE_UPGRADE = ("Init", "Queuing", "Running", "Pause")
 OPEN_WORKFLOW = ("Init", "Running", "Pending")
 POINTS = ("PreCheck", "Snapshot", "Cluster", "PostCheck")
 NODE_SELECTOR_OPERATORS = ("in", "notin", "exists", "!", "gt", "lt", "=")
+PLAN_STRATEGY = {"type": "inPlaceRollingUpdate", "inPlaceRollingUpdate": {"userDefinedStep": 20}}
 UPGRADE_API_DENIED = ("the cluster upgrade APIs are available only upon request and are not enabled for this account: "
                       "submit a service ticket to have them enabled")
 
@@ -57,6 +59,10 @@ class Cluster:
         self.upgrades = []
         self.postchecks = []
         self.workflows = []
+        # Autopilot's own schedule: the maintenance window, the plans, and when plans were last generated
+        self.window = spec.get("maintenance_window")
+        self.plans = []
+        self.generated_until = created
 
     @property
     def minor(self):
@@ -539,6 +545,9 @@ class Cloud:
 
     def _add(self, spec, now):
         cluster = Cluster(spec, int(now) - 86400 * 30)
+        if cluster.window is not None:
+            # a window set long ago: the last Monday's generation has already planned the next week
+            cluster.generated_until = schedule.last_generation(now) - 1
         self.clusters[cluster.id] = cluster
         self.by_name[cluster.name] = cluster
         return cluster
@@ -551,8 +560,119 @@ class Cloud:
         cluster = self.clusters.get(cluster_id)
         if cluster is None or cluster.flavor != flavor:
             raise not_found("cluster %s not found" % cluster_id)
+        self.settle_schedule(cluster, self.now())
         cluster.latest_upgrade(self.now())
         return cluster
+
+    # -- Autopilot's own schedule ------------------------------------------------------------
+    def settle_schedule(self, cluster, now):
+        """Generate the weekly plans and start the due ones, in time order, up to ``now``.
+
+        Runs before anything else reads or changes the cluster, so a plan that became due before a
+        manual upgrade request meets the cluster as it was at its ``notBefore``.
+        """
+        while True:
+            generation = schedule.next_generation(cluster.generated_until) if cluster.window is not None else None
+            pending = [plan for plan in cluster.plans if plan.task is None and not plan.skipped]
+            due = min(pending, key=lambda plan: plan.not_before) if pending else None
+            moments = [m for m in (generation, due.not_before if due else None) if m is not None and m <= now]
+            if not moments:
+                return
+            moment = min(moments)
+            if cluster.upgrades:
+                cluster.upgrades[-1].settle(moment)
+            if due is not None and due.not_before == moment:
+                self._start_plan(cluster, due, moment)
+            else:
+                self._generate_plan(cluster, moment)
+                cluster.generated_until = moment
+
+    def _generate_plan(self, cluster, moment):
+        """Monday 01:00: a plan for the following week when a later patch of the cluster's minor exists."""
+        if any(plan.phase(moment) in ("Pending", "Enqueued", "Upgrading") for plan in cluster.plans):
+            return
+        target = self.catalog.latest_patch(minor_of(cluster.version))
+        if target is None or target == cluster.version or target not in self.catalog.targets(cluster.version):
+            return
+        week = schedule.week_start(moment) + schedule.WEEK
+        window = schedule.first_window(cluster.window, week, week + schedule.WEEK)
+        if window is None:
+            return
+        cluster.plans.append(schedule.UpgradePlan(cluster, target, window[0], window[1],
+                                                  week + schedule.DEADLINE_AFTER_WEEK_START, moment))
+
+    def _start_plan(self, cluster, plan, moment):
+        """At ``notBefore`` the plan's upgrade starts, or the plan is skipped: the cluster is busy,
+        not Available, or no longer below the plan's target."""
+        latest = cluster.upgrades[-1] if cluster.upgrades else None
+        busy = latest is not None and latest.phase(moment) in ACTIVE_UPGRADE
+        if busy or cluster.status != "Available" or cluster.version != plan.cluster_version:
+            plan.skipped = True
+            plan.updated = moment
+            return
+        fail_at = None if cluster.failed_once else cluster.fail_upgrade_once_at
+        task = UpgradeTask(cluster, plan.target, self.catalog.platform_version(plan.target), PLAN_STRATEGY, False,
+                           moment, self.durations, fail_at)
+        cluster.upgrades.append(task)
+        cluster.failure = None
+        plan.task = task
+        plan.updated = moment
+
+    def _window_cluster(self, flavor, cluster_id):
+        cluster = self.cluster(flavor, cluster_id)
+        if cluster.window is None:
+            raise not_found("cluster %s has no maintenance window" % cluster.id)
+        return cluster
+
+    def show_maintenance_window(self, flavor, cluster_id):
+        with self.lock:
+            return 200, dict(self._window_cluster(flavor, cluster_id).window)
+
+    def create_maintenance_window(self, flavor, cluster_id, body):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            window = schedule.check_window_body(body)
+            if cluster.window is not None:
+                raise cce_error("CCE.01409001", "cluster %s already has a maintenance window: update it (PUT) or delete it first"
+                                % cluster.id)
+            cluster.window = window
+            cluster.generated_until = now
+            return 200, dict(window)
+
+    def update_maintenance_window(self, flavor, cluster_id, body):
+        with self.lock:
+            cluster = self._window_cluster(flavor, cluster_id)
+            cluster.window = schedule.check_window_body(body)
+            return 200, dict(cluster.window)
+
+    def delete_maintenance_window(self, flavor, cluster_id):
+        with self.lock:
+            cluster = self._window_cluster(flavor, cluster_id)
+            window, cluster.window = cluster.window, None
+            return 200, dict(window)
+
+    def list_upgrade_plans(self, flavor, cluster_id):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            return 200, {"kind": "List", "apiVersion": "v3", "items": [plan.render(now) for plan in reversed(cluster.plans)]}
+
+    def update_upgrade_plan(self, flavor, cluster_id, plan_id, body):
+        with self.lock:
+            now = self.now()
+            cluster = self.cluster(flavor, cluster_id)
+            plan = next((item for item in cluster.plans if item.uid == plan_id), None)
+            if plan is None:
+                raise not_found("upgrade plan %s not found" % plan_id)
+            _require(isinstance(body, dict) and body.get("notBefore"), "notBefore is required (UTC, e.g. 2026-12-09T02:00:00Z)")
+            moment = schedule.parse_plan_time(body["notBefore"])
+            _require(moment is not None, "notBefore %r is not a time (UTC, e.g. 2026-12-09T02:00:00Z)" % (body["notBefore"],))
+            refusal = plan.postpone_refusal(moment, now)
+            if refusal:
+                raise invalid(refusal)
+            plan.postpone(moment, now)
+            return 200, plan.render(now)
 
     def check_target(self, cluster, target_text):
         """The resolved full target (a minor names its latest patch), or 400 naming the versions.
@@ -593,6 +713,8 @@ class Cloud:
     def summaries(self):
         with self.lock:
             now = self.now()
+            for cluster in self.clusters.values():
+                self.settle_schedule(cluster, now)
             return [c.summary(now) for c in self.clusters.values()]
 
     def add_cluster(self, spec):
@@ -648,6 +770,7 @@ class Cloud:
             for cluster in self.clusters.values():
                 if cluster.flavor != flavor:
                     continue
+                self.settle_schedule(cluster, now)
                 doc = self.render_cluster(cluster, now, detail=query.get("detail") == "true")
                 if query.get("status") and doc["status"]["phase"] != query["status"]:
                     continue
@@ -954,6 +1077,7 @@ class Cloud:
             for cluster in self.clusters.values():
                 if cluster.flavor != flavor:
                     continue
+                self.settle_schedule(cluster, now)
                 for task in cluster.upgrades:
                     if task.uid == job_id:
                         phase = task.phase(now)

@@ -14,7 +14,9 @@ A scenario is a JSON document (see ``scenarios/default.json``, which equals ``DE
      "clusters": [{"name": "prod-a", "flavor": "cce", "version": "v1.29.4-r0", "status": "Available",
                    "category": "CCE", "node_pools": [{"name": "DefaultPool", "nodes": 3}],
                    "precheck_risk": "fatal" | "warning", "fail_upgrade_once_at": 60,
-                   "platform_version": "cce.4.0", <any option>}, ...],
+                   "platform_version": "cce.4.0", <any option>,
+                   "maintenance_window": {"weekly_period": "Saturday,Sunday", "start_time": "02:00",
+                                          "duration_hours": 4}  (autopilot only)}, ...],
      "cluster_sets": [{"prefix": "fleet-", "count": 200, "flavor": "cce", "version": "v1.29"}]}
 
 ``durations`` are the simulated seconds of CCE's work (pre-check, snapshot, upgrade), which the time
@@ -51,6 +53,7 @@ import json
 import re
 import uuid
 
+from .schedule import WindowError, parse_window
 from .versions import Catalog, VersionError, minor_of
 
 CLUSTER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "cce-simulator.hwcloud.cce")
@@ -195,6 +198,14 @@ def normalize_cluster(spec, catalog=None, options=None):
     if fail_at is not None:
         if isinstance(fail_at, bool) or not isinstance(fail_at, (int, float)) or not 0 < fail_at < 100:
             raise ScenarioError("cluster %s: fail_upgrade_once_at must be a percentage between 0 and 100" % name)
+    window = spec.get("maintenance_window")
+    if window is not None:
+        if flavor != "autopilot":
+            raise ScenarioError("cluster %s: maintenance_window is for autopilot clusters only" % name)
+        try:
+            window = parse_window(window)
+        except WindowError as exc:
+            raise ScenarioError("cluster %s: maintenance_window: %s" % (name, exc)) from exc
     pools = spec.get("node_pools") or [{"name": "DefaultPool", "nodes": 3}]
     norm_pools = []
     for pool in pools:
@@ -218,6 +229,7 @@ def normalize_cluster(spec, catalog=None, options=None):
         "node_pools": norm_pools,
         "precheck_risk": risk,
         "fail_upgrade_once_at": fail_at,
+        "maintenance_window": window,
     }
     for key in DEFAULT_OPTIONS:
         result[key] = _option(spec, options, key, "cluster %s" % name)

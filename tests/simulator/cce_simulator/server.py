@@ -42,6 +42,12 @@ PROJECT_ROUTES = [
     ("clusters/{cluster_id}/operation/snapshot", ("v3.1",), {"POST": "create_snapshot"}, None),
     ("clusters/{cluster_id}/operation/snapshot/tasks", ("v3.1",), {"GET": "list_snapshots"}, None),
     ("jobs/{job_id}", ("v3",), {"GET": "show_job"}, None),
+    # Autopilot's own schedule (reference section 6): no standard-CCE twin
+    ("clusters/{cluster_id}/maintenancewindows", ("v3",),
+     {"GET": "show_maintenance_window", "POST": "create_maintenance_window", "PUT": "update_maintenance_window",
+      "DELETE": "delete_maintenance_window"}, ("autopilot",)),
+    ("clusters/{cluster_id}/upgradeplans", ("v3",), {"GET": "list_upgrade_plans"}, ("autopilot",)),
+    ("clusters/{cluster_id}/upgradeplans/{plan_id}", ("v3",), {"PUT": "update_upgrade_plan"}, ("autopilot",)),
 ]
 GLOBAL_ROUTES = {
     "clusterupgradepaths": {"GET": "upgrade_paths"},
@@ -189,6 +195,8 @@ class Simulator:
                 args.append(params["workflow_id"])
             if "task_id" in params:
                 args.append(params["task_id"])
+            if "plan_id" in params:
+                args.append(params["plan_id"])
             if method in ("POST", "PATCH", "PUT") and name not in ("pause_upgrade", "continue_upgrade", "retry_upgrade", "create_snapshot"):
                 if body and not (headers.get("Content-Type") or "application/json").lower().startswith("application/json"):
                     raise cce_error("CCE.01400006", "Content-Type must be application/json")
