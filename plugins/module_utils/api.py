@@ -170,3 +170,37 @@ class CceApi:
 
     def retry_upgrade(self, cluster_id):
         return self._post(self._cluster(cluster_id, "/operation/upgrade/retry"))
+
+    # -- Autopilot's own schedule: maintenance window and upgrade plans (no standard-CCE twin) ------
+
+    def _autopilot_only(self, operation):
+        if self.flavor != "autopilot":
+            raise CceApiError("%s exist only for Autopilot clusters (cluster_flavor autopilot); standard CCE has "
+                              "no such API" % operation, kind="config")
+
+    def get_maintenance_window(self, cluster_id):
+        self._autopilot_only("maintenance windows")
+        return self._get(self._cluster(cluster_id, "/maintenancewindows"))
+
+    def create_maintenance_window(self, cluster_id, window):
+        """``window``: ``{weekly_period, start_time, duration_hours}`` (snake_case, as CCE names them)."""
+        self._autopilot_only("maintenance windows")
+        return self._post(self._cluster(cluster_id, "/maintenancewindows"), window)
+
+    def update_maintenance_window(self, cluster_id, window):
+        self._autopilot_only("maintenance windows")
+        return self.client.request("PUT", self._cluster(cluster_id, "/maintenancewindows"), body=window)
+
+    def delete_maintenance_window(self, cluster_id):
+        self._autopilot_only("maintenance windows")
+        return self.client.request("DELETE", self._cluster(cluster_id, "/maintenancewindows"))
+
+    def list_upgrade_plans(self, cluster_id):
+        self._autopilot_only("automatic upgrade plans")
+        return self._get(self._cluster(cluster_id, "/upgradeplans"))
+
+    def postpone_upgrade_plan(self, cluster_id, plan_id, not_before):
+        """UpdateAutopilotUpgradePlan: CCE only postpones (``notBefore``, before ``notBeforeDeadline``)."""
+        self._autopilot_only("automatic upgrade plans")
+        return self.client.request("PUT", self._cluster(cluster_id, "/upgradeplans/%s" % _segment(plan_id)),
+                                   body={"notBefore": not_before})

@@ -65,3 +65,43 @@ def newest_first_key(*texts):
         if stamp is not None:
             return stamp
     return datetime.datetime.min.replace(tzinfo=UTC)
+
+
+_TIME_INPUT = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|z|[+-]\d{2}:?\d{2})?$")
+TIME_INPUT_FORMS = "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS], optionally with Z or +HH:MM"
+
+
+def is_date_only(text):
+    """Whether a user's time is a bare date (``2026-12-24``)."""
+    return isinstance(text, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", text.strip()) is not None
+
+
+def parse_time_input(value, name, tz=UTC):
+    """A time a user gives (an option or a variable) as an aware UTC datetime.
+
+    Accepts :data:`TIME_INPUT_FORMS`; a time without an offset is wall-clock time in ``tz`` (a tzinfo,
+    UTC by default), a bare date is its midnight. Raises ValueError naming ``name`` and the forms.
+    """
+    text = value.strip() if isinstance(value, str) else None
+    match = _TIME_INPUT.match(text) if text else None
+    if match is None:
+        raise ValueError("%s: %r is not a time; accepted forms: %s" % (name, value, TIME_INPUT_FORMS))
+    year, month, day, hour, minute, second, offset = match.groups()
+    try:
+        moment = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        raise ValueError("%s: %r is not a valid date or time; accepted forms: %s"
+                         % (name, value, TIME_INPUT_FORMS)) from None
+    if offset is None:
+        return moment.replace(tzinfo=tz).astimezone(UTC)
+    if offset in ("Z", "z"):
+        return moment.replace(tzinfo=UTC)
+    digits = offset[1:].replace(":", "")
+    shift = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return (moment - shift if offset[0] == "+" else moment + shift).replace(tzinfo=UTC)
+
+
+def format_utc(moment):
+    """An aware datetime as RFC 3339 UTC with whole seconds: ``2026-12-09T02:00:00Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

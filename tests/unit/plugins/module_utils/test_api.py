@@ -117,3 +117,22 @@ def test_path_params_are_encoded():
 def test_unknown_flavor():
     with pytest.raises(CceApiError, match="cluster_flavor"):
         CceApi(RecordingClient(), "turbo")
+
+
+@pytest.mark.parametrize("name,args,method,suffix,body", [
+    ("get_maintenance_window", (CID,), "GET", "/maintenancewindows", None),
+    ("create_maintenance_window", (CID, {"weekly_period": "Sunday"}), "POST", "/maintenancewindows", {"weekly_period": "Sunday"}),
+    ("update_maintenance_window", (CID, {"weekly_period": "Sunday"}), "PUT", "/maintenancewindows", {"weekly_period": "Sunday"}),
+    ("delete_maintenance_window", (CID,), "DELETE", "/maintenancewindows", None),
+    ("list_upgrade_plans", (CID,), "GET", "/upgradeplans", None),
+    ("postpone_upgrade_plan", (CID, "p/1", "2026-12-09T02:00:00Z"), "PUT", "/upgradeplans/p%2F1",
+     {"notBefore": "2026-12-09T02:00:00Z"}),
+])
+def test_autopilot_schedule_operations(name, args, method, suffix, body):
+    got = call("autopilot", name, *args)
+    assert got[:3] == (method, "/autopilot/v3/projects/proj/clusters/%s%s" % (CID, suffix), body)
+    client = RecordingClient()
+    with pytest.raises(CceApiError) as error:
+        getattr(CceApi(client, "cce"), name)(*args)
+    assert error.value.kind == "config" and "Autopilot" in error.value.message
+    assert client.calls == []
