@@ -230,3 +230,29 @@ def test_schedule_arithmetic():
     assert schedule.parse_plan_time("2026-12-09T10:00:00+08:00") == epoch("2026-12-09T02:00:00Z")
     assert schedule.parse_plan_time("2026-12-09 02:00") == epoch("2026-12-09T02:00:00Z")
     assert schedule.parse_plan_time("2026-13-09") is None
+
+
+def test_the_official_sdk_drives_the_schedule_apis(api, sdk):
+    from huaweicloudsdkcce.v3 import (  # pylint: disable=import-outside-toplevel
+        CreateAutopilotMaintenanceWindowRequest, DelayUpgradePlanRequestBody, DeleteAutopilotMaintenanceWindowRequest,
+        ListAutopilotUpgradePlansRequest, MaintenanceWindow, ShowAutopilotMaintenanceWindowRequest,
+        UpdateAutopilotUpgradePlanRequest,
+    )
+    client = sdk()
+    api.sim.add_cluster(name="ap-sdk", flavor="autopilot", version="v1.29.2-r0")
+    cluster = Autopilot(api, "ap-sdk")
+    body = MaintenanceWindow(weekly_period="Wednesday,Saturday", start_time="02:00", duration_hours=4)
+    created = client.create_autopilot_maintenance_window(CreateAutopilotMaintenanceWindowRequest(cluster_id=cluster.id, body=body))
+    assert (created.weekly_period, created.duration_hours, created.upgrade_scope) == ("Wednesday,Saturday", 4, "patch")
+    shown = client.show_autopilot_maintenance_window(ShowAutopilotMaintenanceWindowRequest(cluster_id=cluster.id))
+    assert shown.start_time == "02:00"
+    advance_past_next_generation(api.sim)
+    (plan,) = cluster.plans()
+    # the SDK types ``items`` as one plan: the list reply parses without an error
+    client.list_autopilot_upgrade_plans(ListAutopilotUpgradePlansRequest(cluster_id=cluster.id))
+    later = datetime.datetime.fromtimestamp(epoch(plan["spec"]["notBefore"]) + 86400, UTC).replace(tzinfo=None)
+    moved = client.update_autopilot_upgrade_plan(UpdateAutopilotUpgradePlanRequest(
+        cluster_id=cluster.id, upgrade_plan_id=plan["metadata"]["uid"], body=DelayUpgradePlanRequestBody(not_before=later)))
+    assert epoch(moved.spec.not_before) == epoch(plan["spec"]["notBefore"]) + 86400
+    client.delete_autopilot_maintenance_window(DeleteAutopilotMaintenanceWindowRequest(cluster_id=cluster.id))
+    _refused(cluster.window(), 404, "CCE.01404001")
