@@ -143,6 +143,8 @@ import time
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.hwcloud.cce.plugins.module_utils.timestamps import is_date_only, parse_time_input
+
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 except ImportError:  # pragma: no cover - Python < 3.9 controllers
@@ -272,6 +274,20 @@ def parse_now(value, name="now"):
     return moment.astimezone(UTC)
 
 
+def evaluated_now(now, elapsed_since, now_name="now"):
+    """``now`` (see :func:`parse_now`) moved on by the controller time elapsed since ``elapsed_since``
+    when ``now`` is fixed (an injected clock keeps running while a long task is polled)."""
+    fixed = now is not None and not (isinstance(now, str) and not now.strip())
+    moment = parse_now(now, now_name)
+    if fixed and elapsed_since is not None:
+        try:
+            since = float(elapsed_since)
+        except (TypeError, ValueError):
+            raise _error("elapsed_since", "%r is not a number of seconds since the epoch" % (elapsed_since,))
+        moment += datetime.timedelta(seconds=max(0.0, time.time() - since))
+    return moment
+
+
 def _opening(day, start, tz):
     """UTC instant at which a window opening at local ``start`` on ``day`` opens."""
     local = datetime.datetime.combine(day, start).replace(tzinfo=tz, fold=0)
@@ -310,14 +326,7 @@ def _minutes(delta):
 def window_status(window, now=None, elapsed_since=None, name="window", now_name="now"):
     """Where ``now`` falls relative to the weekly ``window``; see DOCUMENTATION."""
     days, start, minutes, tz = parse_window(window, name)
-    fixed = now is not None and not (isinstance(now, str) and not now.strip())
-    moment = parse_now(now, now_name)
-    if fixed and elapsed_since is not None:
-        try:
-            since = float(elapsed_since)
-        except (TypeError, ValueError):
-            raise _error("elapsed_since", "%r is not a number of seconds since the epoch" % (elapsed_since,))
-        moment += datetime.timedelta(seconds=max(0.0, time.time() - since))
+    moment = evaluated_now(now, elapsed_since, now_name)
 
     intervals = _intervals(days, start, minutes, tz, moment)
     if any(closes - opens >= datetime.timedelta(days=8) for opens, closes in intervals):
@@ -344,8 +353,102 @@ def window_status(window, now=None, elapsed_since=None, name="window", now_name=
     return result
 
 
+# -- blackout dates ---------------------------------------------------------------------------------
+
+BLACKOUT_KEYS = ("start", "end", "timezone", "name")
+BLACKOUT_SHAPE = ("accepted: a list of {start, end, timezone, name}; start and end a date YYYY-MM-DD (the end day "
+                  "is included) or a date-time YYYY-MM-DD HH:MM[:SS] / YYYY-MM-DDTHH:MM[:SS] (an offset such as "
+                  "+01:00 or Z is allowed), timezone an IANA name such as Europe/Berlin (default UTC), name optional")
+
+
+def _blackout_bound(value, tz, option, is_end):
+    """The UTC instant of a blackout's start or end; a date starts at its midnight and, as an end,
+    includes the whole day."""
+    day = None
+    if isinstance(value, datetime.datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=tz)
+        return moment.astimezone(UTC)
+    if isinstance(value, datetime.date):
+        day = value
+    elif isinstance(value, str) and is_date_only(value):
+        try:
+            day = datetime.date(*(int(part) for part in value.strip().split("-")))
+        except ValueError:
+            raise _error(option, "%r is not a valid date; %s" % (value, BLACKOUT_SHAPE))
+    elif isinstance(value, str):
+        try:
+            return parse_time_input(value, option, tz)
+        except ValueError:
+            raise _error(option, "%r is not a date or date-time; %s" % (value, BLACKOUT_SHAPE))
+    else:
+        raise _error(option, "%r is not a date or date-time; %s" % (value, BLACKOUT_SHAPE))
+    if is_end:
+        day += datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(0)).replace(tzinfo=tz).astimezone(UTC)
+
+
+def parse_blackouts(value, name="blackout"):
+    """Validate the blackout list; return [(start, end, label, tzinfo)] in UTC, sorted by start."""
+    if value is None:
+        return []
+    if isinstance(value, (str, dict)) or not isinstance(value, (list, tuple)):
+        raise _error(name, "must be a list of blackout periods, got %r; %s" % (value, BLACKOUT_SHAPE))
+    periods = []
+    for index, entry in enumerate(value):
+        option = "%s[%d]" % (name, index)
+        if not isinstance(entry, dict):
+            raise _error(option, "must be a dictionary, got %r; %s" % (entry, BLACKOUT_SHAPE))
+        unknown = sorted(to_text(key) for key in entry if key not in BLACKOUT_KEYS)
+        if unknown:
+            raise _error(option, "unknown key(s) %s; %s" % (", ".join(unknown), BLACKOUT_SHAPE))
+        for key in ("start", "end"):
+            if entry.get(key) in (None, ""):
+                raise _error("%s.%s" % (option, key), "is required; %s" % BLACKOUT_SHAPE)
+        tz = parse_timezone(entry.get("timezone"), option)
+        start = _blackout_bound(entry["start"], tz, option + ".start", False)
+        end = _blackout_bound(entry["end"], tz, option + ".end", True)
+        if end <= start:
+            raise _error(option, "ends (%s) before it starts (%s); %s" % (entry["end"], entry["start"], BLACKOUT_SHAPE))
+        label = to_text(entry.get("name") or "%s to %s" % (entry["start"], entry["end"]))
+        periods.append((start, end, label, tz))
+    periods.sort(key=lambda period: period[0])
+    return periods
+
+
+def blackout_status(blackouts, now=None, elapsed_since=None, name="blackout", now_name="now"):
+    """Whether ``now`` falls in one of the ``blackouts`` and when that ends; see the filter's documentation."""
+    periods = parse_blackouts(blackouts, name)
+    moment = evaluated_now(now, elapsed_since, now_name)
+    current = [period for period in periods if period[0] <= moment < period[1]]
+    result = {"inside": bool(current), "now": moment.isoformat(), "names": [], "starts_at": None, "ends_at": None,
+              "next_start": None, "next_name": None, "message": ""}
+    if current:
+        last = max(current, key=lambda period: period[1])
+        end, tz = last[1], last[3]
+        extended = True
+        while extended:  # overlapping or touching periods make one blackout
+            extended = False
+            for period in periods:
+                if period[0] <= end < period[1]:
+                    end, tz, extended = period[1], period[3], True
+                    current.append(period)
+        names = []
+        for period in current:
+            if period[2] not in names:
+                names.append(period[2])
+        result.update(names=names, starts_at=_iso(min(p[0] for p in current), tz), ends_at=_iso(end, tz))
+        result["message"] = ("Inside the blackout %s (since %s): no upgrade is started until it ends at %s. An upgrade "
+                             "already running is followed to its end." % (", ".join(names), result["starts_at"], result["ends_at"]))
+        moment = end
+    upcoming = [period for period in periods if period[0] >= moment]
+    if upcoming:
+        result["next_start"] = _iso(upcoming[0][0], upcoming[0][3])
+        result["next_name"] = upcoming[0][2]
+    return result
+
+
 class FilterModule(object):
-    """Maintenance-window filters."""
+    """Maintenance-window and blackout filters."""
 
     def filters(self):
-        return {"window_status": window_status}
+        return {"window_status": window_status, "blackout_status": blackout_status}
