@@ -25,6 +25,11 @@ def report_of(path):
 
 def test_a_blackout_blocks_a_start_and_says_when_it_ends(ansible, sim, tmp_path):
     cid = sim.cluster("prod-a")["id"]
+    dry = ansible.run_playbook(PLAYBOOK, blackout_vars(sim, "prod-a"), check=True)
+    assert dry.returncode == 0, (dry.stdout + dry.stderr)[-3000:]
+    assert "outcome=blackout" in dry.stdout
+    assert sim.writes(cid) == []
+
     report = tmp_path / "blackout.json"
     proc = ansible.run_playbook(PLAYBOOK, blackout_vars(sim, "prod-a", cce_upgrade_report_path=str(report)))
     text = proc.stdout + proc.stderr
