@@ -189,3 +189,18 @@ def postponed(plan, not_before):
     if start is not None and end is not None:
         result["not_after"] = format_utc(not_before + (end - start))
     return result
+
+
+def plans_between(plans, start, end):
+    """The plans CCE may still start between ``start`` and ``end`` (aware datetimes): Pending (or already
+    Enqueued/Upgrading) plans whose ``[not_before, not_after]`` overlaps that span, earliest first."""
+    found = []
+    for plan in plans:
+        if plan.get("phase") not in (PENDING,) + PLAN_ACTIVE_PHASES:
+            continue
+        opens, closes = parse_timestamp(plan.get("not_before")), parse_timestamp(plan.get("not_after"))
+        if opens is None:
+            continue
+        if opens < end and (closes or opens) >= start:
+            found.append(plan)
+    return sorted(found, key=lambda plan: _sort_time(plan["not_before"]))
