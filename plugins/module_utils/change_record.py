@@ -172,10 +172,15 @@ def run_record(result, started=None, ended=None, last_step=None, last_started=No
     precheck_items = {}
     if isinstance(precheck, dict) and isinstance(precheck.get("check_items"), dict):
         precheck_items = dict((key, list(precheck["check_items"].get(key) or [])) for key, _level in PRECHECK_LEVELS)
+    timeline = step_timeline(record.get("durations"), ended, last_step, last_started)
+    end = _number(ended)
+    if end is not None and timeline and timeline[-1]["end"]:
+        # step durations are rounded to 0.1 s: the last one may reach a little past the moment read as the end
+        end = max(end, parse_timestamp(timeline[-1]["end"]).timestamp())
     record.update({
         "started": iso_utc(_number(started)) if _number(started) is not None else None,
-        "ended": iso_utc(_number(ended)) if _number(ended) is not None else None,
-        "step_times": step_timeline(record.get("durations"), ended, last_step, last_started),
+        "ended": iso_utc(end) if end is not None else None,
+        "step_times": timeline,
         "change_id": change_id or None,
         "requested_by": requested_by or None,
         "accepted_risks": accepted_risks(skipped, change_id, requested_by, precheck_items),

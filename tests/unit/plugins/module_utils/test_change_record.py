@@ -529,3 +529,10 @@ def test_input_is_not_changed_by_rendering():
     cr.render(record, "run", "html")
     cr.render(record, "run", "markdown")
     assert record == before
+
+
+def test_the_run_ends_no_earlier_than_its_last_step():
+    # durations are rounded to 0.1 s: verify started at T0+10 and "took" 0.1 s, the end was read at T0+10.06
+    record = cr.run_record(role_result(durations={"verify": 0.1}), started=T0, ended=T0 + 10.06,
+                           last_step="verify", last_started=T0 + 10)
+    assert record["step_times"][-1]["end"] == iso_utc(T0 + 10.1) == record["ended"]
