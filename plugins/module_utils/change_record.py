@@ -738,7 +738,7 @@ def _md(value):
 
 
 def _md_table(headers, rows):
-    lines = ["| " + " | ".join(_md(h) for h in headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines = ["| " + " | ".join(_md(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     lines.extend("| " + " | ".join(cell for cell in row) + " |" for row in rows)
     return "\n".join(lines)
 
