@@ -437,7 +437,7 @@ def timeline_svg(rows, title="Timeline"):
     """An inline SVG: one bar per row (``{label, outcome, hops: [{number, steps}], note}``), one segment
     per step coloured by step, a dark mark where a hop starts, the failed step in red with a cross."""
     label_width, bar_left, width, row_height, top = 170, 180, 980, 26, 46
-    bar_width = width - bar_left - 120
+    bar_width = width - bar_left - 200  # room for the outcome after the longest bar
     first, last = _span(rows)
     height = top + row_height * max(len(rows), 1) + 56
     out = ['<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" width="%d" height="%d" '
