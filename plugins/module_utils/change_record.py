@@ -547,7 +547,8 @@ h1 { font-size: 1.6em; margin-bottom: 4px; } h2 { font-size: 1.25em; margin-top:
 h3 { font-size: 1.05em; margin-top: 20px; }
 .subtitle { color: #52606d; margin-top: 0; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.92em; }
-th, td { border: 1px solid #d9dee5; padding: 4px 8px; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #d9dee5; padding: 4px 8px; text-align: left; vertical-align: top; white-space: nowrap; }
+td:last-child { white-space: normal; }
 th { background: #f2f4f7; }
 table.facts th { width: 190px; }
 code { font-family: "SFMono-Regular", Consolas, "Liberation Mono", monospace; font-size: 0.92em; }
@@ -691,9 +692,9 @@ def render_fleet_html(report, generated=None):
         rows = []
         for wave in waves:
             members = [c for c in clusters if c["wave"] == wave]
-            rows.append([_esc(wave), _esc(", ".join(c["name"] for c in members)),
-                         ", ".join("%s %d" % (_badge(o), n) for o, n in counts(c["outcome"] for c in members))])
-        body.append(_table([fleet["wave_name"], "clusters", "outcomes"], rows))
+            rows.append([_esc(wave), ", ".join("%s %d" % (_badge(o), n) for o, n in counts(c["outcome"] for c in members)),
+                         _esc(", ".join(c["name"] for c in members))])
+        body.append(_table([fleet["wave_name"], "outcomes", "clusters"], rows))
     body.append("<h2>Timeline</h2>")
     body.append(timeline_svg(_chart_rows_of_fleet(fleet), "Fleet timeline"))
     body.append("<h2>Clusters</h2>")
