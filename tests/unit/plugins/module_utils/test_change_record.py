@@ -3,8 +3,8 @@
 import copy
 import json
 import re
-import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import pytest
 from markdown_it import MarkdownIt
@@ -302,12 +302,12 @@ def test_the_html_record_of_a_run_shows_plan_times_items_risks_and_ids():
     assert "2026-06-13 02:13:20 UTC" in text
     # every step with its duration, in the order it ran
     rows = re.findall(r"<tr><td>(\w+)</td><td>[^<]*</td><td>[^<]*</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td></tr>", html)
-    assert [name for name, _ in rows] == list(DURATIONS)
+    assert [name for name, _duration in rows] == list(DURATIONS)
     assert dict(rows)["wait"] == "10 min 00 s" and dict(rows)["guard"] == "2.0 s"
     # pre-check items by level, accepted risks and who accepted them
     assert "deprecated-api-check" in text and "node-os-check" in text
     assert re.search(r"node-pod-check</td><td>-</td><td>n-7</td><td>alice@example.com</td><td>CHG-1042", html)
-    assert "failure" not in [attrs.get("class") for _, attrs in parser.attrs]
+    assert "failure" not in [attrs.get("class") for _tag, attrs in parser.attrs]
     (chart,) = svgs_of(html)
     assert len(chart.findall(".//%srect[@class='step']" % SVG)) == len(DURATIONS)
 
@@ -375,16 +375,16 @@ def test_the_html_record_of_a_fleet_has_the_summary_and_one_timeline_bar_per_clu
                      html)
     (chart,) = svgs_of(html)
     bars = chart.findall(".//%sg[@class='bar']" % SVG)
-    assert [bar.get("data-cluster") for bar in bars] == [row["cluster"] for row in report["clusters"]]
-    outcomes = dict((bar.get("data-cluster"), bar.get("data-outcome")) for bar in bars)
+    assert [cluster_bar.get("data-cluster") for cluster_bar in bars] == [row["cluster"] for row in report["clusters"]]
+    outcomes = dict((cluster_bar.get("data-cluster"), cluster_bar.get("data-outcome")) for cluster_bar in bars)
     assert outcomes["fleet-004"] == "failed" and outcomes["fleet-001"] == "upgraded" and outcomes["fleet-late"] == "not_run"
-    failed_bar = [bar for bar in bars if bar.get("data-cluster") == "fleet-004"][0]
-    assert [r.get("data-step") for r in failed_bar.iter(SVG + "rect") if "failed" in r.get("class")] == ["precheck"]
-    ok_bar = bars[0]
-    assert [r.get("data-step") for r in ok_bar.iter(SVG + "rect")] == [
+    failed_row = [cluster_bar for cluster_bar in bars if cluster_bar.get("data-cluster") == "fleet-004"][0]
+    assert [r.get("data-step") for r in failed_row.iter(SVG + "rect") if "failed" in r.get("class")] == ["precheck"]
+    ok_row = bars[0]
+    assert [r.get("data-step") for r in ok_row.iter(SVG + "rect")] == [
         "guard", "workflow", "precheck", "upgrade", "wait", "postcheck", "verify"]
     # later clusters start further right (the time axis is shared)
-    first_x = [float(next(bar.iter(SVG + "rect")).get("x")) for bar in bars[:10]]
+    first_x = [float(next(cluster_bar.iter(SVG + "rect")).get("x")) for cluster_bar in bars[:10]]
     assert first_x == sorted(first_x) and first_x[0] < first_x[-1]
     # per cluster details
     assert 'id="cluster-fleet-004"' in html and "fleet-late" in text
@@ -397,9 +397,9 @@ def test_a_fleet_cluster_with_several_hops_shows_them_in_its_bar():
     html = cr.render(report, "fleet", "html")
     parse_page(html)
     (chart,) = svgs_of(html)
-    bar = [b for b in chart.findall(".//%sg[@class='bar']" % SVG) if b.get("data-cluster") == "fleet-002"][0]
-    assert len(bar.findall("%sline[@class='hop-mark']" % SVG)) == 1
-    assert "failed in precheck (2 hops)" in "".join(bar.itertext())
+    cluster_bar = [b for b in chart.findall(".//%sg[@class='bar']" % SVG) if b.get("data-cluster") == "fleet-002"][0]
+    assert len(cluster_bar.findall("%sline[@class='hop-mark']" % SVG)) == 1
+    assert "failed in precheck (2 hops)" in "".join(cluster_bar.itertext())
 
 
 def test_a_fleet_with_waves_counts_by_wave():
