@@ -105,3 +105,16 @@ def parse_time_input(value, name, tz=UTC):
 def format_utc(moment):
     """An aware datetime as RFC 3339 UTC with whole seconds: ``2026-12-09T02:00:00Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_utc(moment):
+    """An aware datetime or epoch seconds as RFC 3339 UTC text with milliseconds
+    (``2026-06-13T02:00:05.250Z``); None stays None."""
+    if moment is None:
+        return None
+    if not isinstance(moment, datetime.datetime):
+        moment = datetime.datetime.fromtimestamp(float(moment), UTC)
+    elif moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
