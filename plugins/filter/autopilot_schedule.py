@@ -9,8 +9,10 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
+import datetime
+
 from ansible_collections.hwcloud.cce.plugins.module_utils.autopilot_schedule import plans_between
-from ansible_collections.hwcloud.cce.plugins.module_utils.timestamps import parse_time_input
+from ansible_collections.hwcloud.cce.plugins.module_utils.timestamps import format_utc, parse_time_input, parse_timestamp
 
 
 def cce_autopilot_plans_between(plans, start, end, name="plans"):
@@ -29,8 +31,40 @@ def cce_autopilot_plans_between(plans, start, end, name="plans"):
     return plans_between(plans, begin, finish)
 
 
+def cce_autopilot_server_plan_advice(plans, now, window_state=None, timeout=10800, postpone=False, cluster=""):
+    """What a manual run of the role does about CCE's own plans for an Autopilot cluster; see the documentation."""
+    try:
+        begin = parse_time_input(str(now), "now")
+    except ValueError as err:
+        raise AnsibleFilterError(str(err))
+    closes = parse_timestamp((window_state or {}).get("closes_at")) if (window_state or {}).get("inside") else None
+    finish = closes or begin + datetime.timedelta(seconds=int(timeout))
+    until = format_utc(finish)
+    found = cce_autopilot_plans_between(plans, format_utc(begin), until)
+    movable = [plan for plan in found if plan.get("phase") == "Pending"
+               and (parse_timestamp(plan.get("not_before_deadline")) is None
+                    or finish < parse_timestamp(plan.get("not_before_deadline")))]
+    stuck = [plan for plan in found if plan not in movable]
+    lines = ["plan %s to %s (may start %s to %s, %s)" % (plan.get("plan_id"), plan.get("target_version"),
+                                                         plan.get("not_before"), plan.get("not_after"), plan.get("phase"))
+             for plan in found]
+    if not found:
+        message = ""
+    elif postpone:
+        message = "Autopilot cluster %s: postponing CCE's own upgrade %s to %s, after this run: %s.%s" % (
+            cluster, "plan" if len(movable) == 1 else "plans", until, "; ".join(lines),
+            (" %d cannot be postponed (already started, or %s is past its not_before_deadline)" % (len(stuck), until))
+            if stuck else "")
+    else:
+        message = ("Autopilot cluster %s: CCE may start its own upgrade during this run (until %s): %s. Set "
+                   "cce_upgrade_postpone_server_plan: true to postpone it past the run, or move it with "
+                   "hwcloud.cce.cce_autopilot_upgrade_plan." % (cluster, until, "; ".join(lines)))
+    return {"plans": found, "postpone": movable if postpone else [], "until": until, "message": message}
+
+
 class FilterModule(object):
     """Autopilot schedule filters."""
 
     def filters(self):
-        return {"cce_autopilot_plans_between": cce_autopilot_plans_between}
+        return {"cce_autopilot_plans_between": cce_autopilot_plans_between,
+                "cce_autopilot_server_plan_advice": cce_autopilot_server_plan_advice}
