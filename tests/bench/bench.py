@@ -337,7 +337,7 @@ def bench_single_upgrade(sim, ansible, poll_interval):
 # ---------------------------------------------------------------------------------------------
 # 2b. one run across several versions, hop by hop
 
-HOP_TASK = re.compile(r"Start hop (\d+)$")
+HOP_TASK = re.compile(r"Start hop\b")
 
 
 def bench_multi_hop(sim, ansible, poll_interval, target="v1.31"):
@@ -352,7 +352,9 @@ def bench_multi_hop(sim, ansible, poll_interval, target="v1.31"):
     proc, wall, cpu = ansible.playbook(UPGRADE_PLAYBOOK, extra_vars, timeline=timeline)
     check(proc, "playbooks/upgrade.yml to %s (several hops)" % target)
     entries = [json.loads(line) for line in Path(timeline).read_text().splitlines()]
-    starts = [(e["time"], e["cpu"], int(HOP_TASK.search(e["name"]).group(1))) for e in entries if HOP_TASK.search(e["name"])]
+    # one "Start hop N" task per hop (numbered here: the name may reach the callback untemplated)
+    starts = [(e["time"], e["cpu"], number + 1)
+              for number, e in enumerate(entry for entry in entries if HOP_TASK.search(entry["name"]))]
     end = (entries[-1]["time"], entries[-1]["cpu"]) if entries else (None, None)
     requests = sim.requests(cluster["id"])
     hops = []
