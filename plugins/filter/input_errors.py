@@ -49,7 +49,6 @@ import json
 import re
 
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.six import string_types
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade_plan import LATEST
 from ansible_collections.hwcloud.cce.plugins.filter.version import cce_version_valid
@@ -93,12 +92,12 @@ def _whole(value):
         return True
     if isinstance(value, float):
         return value == int(value)
-    return isinstance(value, string_types) and re.match(r"^[0-9]+$", value.strip()) is not None
+    return isinstance(value, str) and re.match(r"^[0-9]+$", value.strip()) is not None
 
 
 def _bool_like(value):
     return (isinstance(value, bool) or (_is_int(value) and value in (0, 1))
-            or (isinstance(value, string_types) and value.strip().lower() in BOOL_WORDS))
+            or (isinstance(value, str) and value.strip().lower() in BOOL_WORDS))
 
 
 def input_errors(values, unset="(unset)"):
@@ -111,16 +110,16 @@ def input_errors(values, unset="(unset)"):
 
     errors = []
     cluster_id = get("cce_upgrade_cluster_id")
-    if not (isinstance(cluster_id, string_types) and UUID.match(cluster_id.strip())):
+    if not (isinstance(cluster_id, str) and UUID.match(cluster_id.strip())):
         errors.append("cce_upgrade_cluster_id must be a cluster UUID like 6b2e6b4c-5a0e-11ee-8d8e-0255ac100b04 "
                       "(8-4-4-4-12 hex digits), got %s." % _shown(cluster_id))
     target = get("cce_upgrade_target_version")
-    if not (isinstance(target, string_types) and (target.strip().lower() == LATEST or cce_version_valid(target))):
+    if not (isinstance(target, str) and (target.strip().lower() == LATEST or cce_version_valid(target))):
         errors.append("cce_upgrade_target_version must be a CCE version vX.Y, vX.Y.Z or vX.Y.Z-rN (for example v1.30 or "
                       "v1.30.4-r0), or latest (the newest version the upgrade paths reach), got %s." % _shown(target))
     for name, accepted, optional in CHOICE_INPUTS:
         value = get(name)
-        if not ((isinstance(value, string_types) and value in accepted) or (optional and value is None)):
+        if not ((isinstance(value, str) and value in accepted) or (optional and value is None)):
             errors.append("%s must be one of %s, got %s." % (name, ", ".join(accepted), _shown(value)))
     for name, low, high in INTEGER_INPUTS:
         value = get(name)
@@ -136,7 +135,7 @@ def input_errors(values, unset="(unset)"):
     if not isinstance(skipped, (list, tuple)):
         errors.append("cce_upgrade_skipped_check_items must be a list of pre-check items, got %s." % _shown(skipped))
     report = get("cce_upgrade_report_path")
-    if not (report is None or (isinstance(report, string_types) and report.strip())):
+    if not (report is None or (isinstance(report, str) and report.strip())):
         errors.append("cce_upgrade_report_path must be a file path, got %s." % _shown(report))
     return " ".join(errors)
 

@@ -15,8 +15,7 @@ __metaclass__ = type
 
 import json
 import re
-
-from ansible.module_utils.six.moves import shlex_quote
+from shlex import quote as shlex_quote
 
 from ansible_collections.hwcloud.cce.plugins.filter.version import current_version
 from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade_plan import (
