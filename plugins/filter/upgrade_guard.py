@@ -90,7 +90,7 @@ _value:
       description: V(start), V(attach), V(resume) (the active task is paused), V(finish) or V(none).
       type: str
     steps:
-      description: The steps a run takes, in order.
+      description: The steps a run takes, in order (the one step list of the plan, C(HOP_STEPS) of module_utils/upgrade_plan.py).
       type: list
       elements: str
     active_task:
@@ -110,6 +110,10 @@ _value:
         - With plan V(full), the newest upgrade task when it failed on its way to the target (CCE keeps it
           Failed; it can be retried), else V(null).
       type: dict
+    retry_steps:
+      description: The steps a run takes when it retries the failed upgrade task (RV(_value.failed_task)).
+      type: list
+      elements: str
     done_message:
       description: What a run that has nothing to do reports, or V(null).
       type: str
@@ -119,6 +123,7 @@ _value:
 """
 
 from ansible_collections.hwcloud.cce.plugins.filter.version import current_version
+from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade_plan import steps_of
 from ansible_collections.hwcloud.cce.plugins.module_utils.version import (
     is_at_target,
     is_patch_upgrade,
@@ -197,12 +202,7 @@ def upgrade_guard(info, workflows, target, snapshot=True, target_name="target_ve
     action = {"full": "start", "finish": "finish", "done": "none"}.get(plan)
     if action is None:
         action = "resume" if active.get("phase") == "Pause" else "attach"
-    steps = {
-        "full": ["workflow", "precheck"] + (["snapshot"] if snapshot else []) + ["upgrade", "wait", "postcheck", "verify"],
-        "attach": ["upgrade", "wait", "postcheck", "verify"],
-        "finish": ["postcheck", "verify"],
-        "done": [],
-    }[plan]
+    steps = steps_of(plan, snapshot)
     if active:
         from_version = active.get("version")
     elif open_any:
@@ -245,6 +245,7 @@ def upgrade_guard(info, workflows, target, snapshot=True, target_name="target_ve
         "workflow_id": open_any.get("workflow_id") if open_any else None,
         "task_id": active.get("task_id") if active else None,
         "failed_task": failed_task,
+        "retry_steps": steps_of("retry", snapshot),
         "done_message": done_message,
         "refusal": refusal,
     }

@@ -302,3 +302,79 @@ def describe_plan(plan):
     steps = ", ".join("%s (%s)" % (hop["to"], hop["kind"]) for hop in hops)
     return "%s -> %s in %d hop%s: %s" % (plan.get("current_version"), plan.get("final_version"), len(hops),
                                          "" if len(hops) == 1 else "s", steps)
+
+
+# --------------------------------------------------------------------------- the route a run takes
+
+def steps_of(plan, snapshot=True):
+    """The steps a run takes for a hop of plan ``full`` (start), ``attach``, ``retry``, ``finish`` or
+    ``done``: the tail of :data:`HOP_STEPS` from where that plan begins (no snapshot when told so)."""
+    first = {"full": "workflow", "attach": "upgrade", "retry": "upgrade", "finish": "postcheck"}.get(plan)
+    if first is None:
+        return []
+    steps = list(HOP_STEPS[HOP_STEPS.index(first):])
+    if not snapshot and "snapshot" in steps:
+        steps.remove("snapshot")
+    return steps
+
+
+def _run_lead(current, target, workflow, active_task):
+    """The hop a run left under way, to put first: an active task, or an open workflow whose target the
+    cluster has not passed. None when nothing is under way or the run's target lies beyond ``target``."""
+    run = locate_run([], workflow, active_task)
+    if run is None or not run["to"]:
+        return None
+    cur = version_or_none(current)
+    goes_to = version_or_none(run["to"])
+    if cur is None or goes_to is None:
+        return None
+    if str(target).strip().lower() != LATEST:
+        want = version_or_none(target)
+        if want is None or goes_to.minor_key > want.minor_key or (
+                goes_to.minor_key == want.minor_key and want.patch is not None and goes_to.key > want.key):
+            return None
+    reached = is_at_target(cur, goes_to)
+    if reached and active_task:
+        return None
+    source = run["from"] or cur.text
+    kind = "patch" if version_or_none(source) is not None and version_or_none(source).minor_key == goes_to.minor_key else "minor"
+    return {"from": source, "to": run["to"], "kind": kind,
+            "reason": "an earlier run left this upgrade %s" % ("to finish" if reached else "under way"),
+            "state": "finishing" if reached else "under_way", "step": run["step"]}
+
+
+def plan_route(current, target, platform_version=None, offered=None, paths=None, workflow=None, active_task=None):
+    """The hops a run takes: :func:`plan_hops`, after the hop an interrupted run left under way.
+
+    A run under way (an active upgrade task, or an open workflow) is continued first, never started
+    again: its hop leads (``state`` ``under_way``, or ``finishing`` when only its post-check is left),
+    and the rest is planned from the version it reaches. Every hop gets ``index`` (from 1), ``state``
+    (``under_way``, ``finishing`` or ``planned``) and ``step`` (the first step not done, or None).
+    Raises :class:`PlanError` as :func:`plan_hops` does.
+    """
+    lead = _run_lead(current, target, workflow, active_task)
+    if lead is None:
+        plan = plan_hops(current, target, platform_version, offered, paths)
+        hops = [dict(hop, state="planned", step=None) for hop in plan["hops"]]
+    else:
+        reached = version_or_none(lead["to"])
+        if str(target).strip().lower() == LATEST or not is_at_target(reached, parse_version(target, "target_version")):
+            plan = plan_hops(reached.text, target, None, None, paths)
+        else:
+            plan = {"current_version": reached.text, "target_version": target, "final_version": reached.text,
+                    "hops": [], "offered": []}
+        hops = [lead] + [dict(hop, state="planned", step=None) for hop in plan["hops"]]
+        plan = dict(plan, current_version=version_or_none(current).text,
+                    offered=first_step_targets_texts(current, platform_version, offered, paths))
+    for index, hop in enumerate(hops):
+        hop["index"] = index + 1
+    return dict(plan, hops=hops, final_version=hops[-1]["to"] if hops else plan["final_version"])
+
+
+def first_step_targets_texts(current, platform_version, offered, paths):
+    return [v.text for v in first_step_targets(current, platform_version, offered, paths)]
+
+
+def hop_label(hop, count):
+    """``hop 2 of 3 (v1.23.17-r30 -> v1.28.15-r30)``."""
+    return "hop %d of %d (%s -> %s)" % (hop["index"], count, hop["from"], hop["to"])

@@ -7,6 +7,8 @@ baseline. Prints a table and writes ``bench-results.json`` (git-ignored) in the 
   1. ad-hoc module call vs ``ansible.builtin.ping`` (median wall time of N runs each)
   2. API requests of one ``playbooks/upgrade.yml`` run, by role step; polls vs requests
   3. detection latency: the simulator finishing the upgrade task -> the poll that saw Success
+  2b. one ``playbooks/upgrade.yml`` run across several versions (ancient-a, v1.23.8-r0 -> v1.31):
+     hops, and per hop its wall time, API requests and controller CPU
   4. fleets of 1, 10 and 50 clusters (forks = clusters, one batch): wall-time ratio, CPU per cluster
   5. import time of our module_utils vs ``huaweicloudsdkcce.v3`` (fresh interpreters, median)
   6. simulator throughput: 200 clusters, many concurrent signed clients
@@ -41,7 +43,7 @@ RESULTS = REPO_ROOT / "bench-results.json"
 CALLBACK_DIR = Path(__file__).resolve().parent / "callback_plugins"
 SIMULATED_UPGRADE_SECONDS = 600  # the default scenario's upgrade task at --time-scale 1
 BIN_DIR = Path(sys.executable).parent
-SECTIONS = ("adhoc", "upgrade", "load", "imports", "fleets")
+SECTIONS = ("adhoc", "upgrade", "hops", "load", "imports", "fleets")
 
 
 def log(message):
@@ -333,6 +335,50 @@ def bench_single_upgrade(sim, ansible, poll_interval):
 
 
 # ---------------------------------------------------------------------------------------------
+# 2b. one run across several versions, hop by hop
+
+HOP_TASK = re.compile(r"Start hop\b")
+
+
+def bench_multi_hop(sim, ansible, poll_interval, target="v1.31"):
+    sim.reset()
+    sim.control("POST", "clusters", {"name": "ancient-a", "flavor": "cce", "version": "v1.23.8-r0"})
+    cluster = cluster_by_name(sim, "ancient-a")
+    extra_vars = {"cce_upgrade_cluster_id": cluster["id"], "cce_upgrade_target_version": target,
+                  "cce_upgrade_poll_interval": poll_interval}
+    timeline = ansible.workdir / "timeline-hops.jsonl"
+    if timeline.exists():
+        timeline.unlink()
+    proc, wall, cpu = ansible.playbook(UPGRADE_PLAYBOOK, extra_vars, timeline=timeline)
+    check(proc, "playbooks/upgrade.yml to %s (several hops)" % target)
+    entries = [json.loads(line) for line in Path(timeline).read_text().splitlines()]
+    # one "Start hop N" task per hop (numbered here: the name may reach the callback untemplated)
+    starts = [(e["time"], e["cpu"], number + 1)
+              for number, e in enumerate(entry for entry in entries if HOP_TASK.search(entry["name"]))]
+    end = (entries[-1]["time"], entries[-1]["cpu"]) if entries else (None, None)
+    requests = sim.requests(cluster["id"])
+    hops = []
+    for index, (start, cpu_start, number) in enumerate(starts):
+        stop, cpu_stop = (starts[index + 1][0], starts[index + 1][1]) if index + 1 < len(starts) else end
+        inside = [r for r in requests if start <= r["time"] < stop]
+        hops.append({"hop": number, "wall_s": round(stop - start, 1), "cpu_s": round(cpu_stop - cpu_start, 1),
+                     "requests": len(inside), "writes": len([r for r in inside if r["method"] != "GET"])})
+    before_first = [r for r in requests if starts and r["time"] < starts[0][0]]
+    return {
+        "cluster": cluster["name"],
+        "from": cluster["version"],
+        "to": cluster_by_name(sim, "ancient-a")["version"],
+        "hops": len(hops),
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "cpu_s_per_hop": round(cpu / len(hops), 2) if hops else None,
+        "total_requests": len(requests),
+        "guard_requests": len(before_first),
+        "per_hop": hops,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 # 4. fleets
 
 
@@ -518,6 +564,8 @@ def print_table(results):
         rows.extend(adhoc_rows(results))
     if "single_upgrade" in results:
         rows.extend(upgrade_rows(results))
+    if "multi_hop" in results:
+        rows.extend(multi_hop_rows(results))
     if "fleets" in results:
         rows.extend(fleet_rows(results))
     if "imports" in results:
@@ -581,6 +629,18 @@ def fleet_rows(results):
     return rows
 
 
+def multi_hop_rows(results):
+    run = results["multi_hop"]
+    rows = [("2b %s %s -> %s: hops, wall, controller CPU" % (run["cluster"], run["from"], run["to"]),
+             "%d hops, %.1f s, %.1f CPU s (%.2f per hop)" % (run["hops"], run["wall_s"], run["cpu_s"], run["cpu_s_per_hop"] or 0),
+             "", "")]
+    rows.append(("  requests (guard before hop 1)", "%d (%d)" % (run["total_requests"], run["guard_requests"]), "", ""))
+    for hop in run["per_hop"]:
+        rows.append(("  hop %d: requests (writes), wall, CPU" % hop["hop"],
+                     "%d (%d), %.1f s, %.1f CPU s" % (hop["requests"], hop["writes"], hop["wall_s"], hop["cpu_s"]), "", ""))
+    return rows
+
+
 def load_rows(results):
     rows = []
     load = results["simulator_load"]
@@ -640,6 +700,9 @@ def main():
         if "upgrade" in only:
             log("2./3. one upgrade with playbooks/upgrade.yml (time scale 0.01, poll 1 s) ...")
             results["single_upgrade"], results["detection"] = bench_single_upgrade(sim, ansible, poll_interval=1)
+        if "hops" in only:
+            log("2b. one run across several versions (ancient-a to v1.31, time scale 0.01, poll 1 s) ...")
+            results["multi_hop"] = bench_multi_hop(sim, ansible, poll_interval=1)
     finally:
         sim.stop()
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: hwcloud.cce contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Benchmark helper: appends one JSON line per task start (wall time, task name) to $CCE_BENCH_TIMELINE."""
+"""Benchmark helper: appends one JSON line per task start (wall time, task name, controller CPU) to $CCE_BENCH_TIMELINE."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,7 +12,8 @@ name: bench_timeline
 type: aggregate
 short_description: Task start times for tests/bench/bench.py
 description:
-  - Writes one JSON line per task start (C(time), C(name)) to the file named by E(CCE_BENCH_TIMELINE).
+  - Writes one JSON line per task start (C(time), C(name), C(cpu)) to the file named by E(CCE_BENCH_TIMELINE);
+    C(cpu) is the controller's CPU seconds so far (its own and its finished workers' and modules').
   - Only used by the benchmark; not part of the collection.
 requirements:
   - the E(CCE_BENCH_TIMELINE) environment variable
@@ -39,4 +40,6 @@ class CallbackModule(CallbackBase):
         if not self._path:
             return
         with open(self._path, "a") as handle:
-            handle.write(json.dumps({"time": time.time(), "name": task.get_name()}) + "\n")
+            times = os.times()
+            cpu = times.user + times.system + times.children_user + times.children_system
+            handle.write(json.dumps({"time": time.time(), "name": task.get_name(), "cpu": round(cpu, 3)}) + "\n")

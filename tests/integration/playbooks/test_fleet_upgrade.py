@@ -29,7 +29,7 @@ def fleet(ansible, sim, tmp_path):
     inventory.write_text(yaml.safe_dump({
         "plugin": "hwcloud.cce.cce_clusters",
         "cce_endpoint": sim.url,
-        "name_patterns": ["prod-*", "risky-a", "legacy-a", "stale-a", "ap-a"],
+        "name_patterns": ["prod-*", "risky-a", "legacy-a", "stale-a", "ap-a", "ancient-a"],
     }))
     report = tmp_path / "fleet-report.json"
 
@@ -75,7 +75,7 @@ def test_failed_canary_stops_the_rollout_and_the_summary_lists_every_cluster(fle
     assert rows["prod-a"]["duration"] > 0
 
     lines = table_lines(proc.stdout)
-    assert lines[0].split() == ["cluster", "batch", "from", "to", "outcome", "duration"]
+    assert lines[0].split() == ["cluster", "batch", "from", "to", "outcome", "duration", "hops"]
     assert [line.split()[0] for line in lines[1:5]] == order
     assert lines[2].split()[:5] == ["risky-a", "2", "v1.29.4-r0", "v1.30", "failed"]
     assert lines[5] == "4 clusters: failed 1, not_run 2, upgraded 1"
@@ -102,6 +102,22 @@ def test_failure_within_the_budget_goes_on_and_targets_default_to_the_next_upgra
     assert rows["ap-a"]["flavor"] == "autopilot"
     assert any(r["path"].startswith("/autopilot/") and r["method"] == "POST" for r in sim.requests())
     assert table_lines(proc.stdout)[-1] == "5 clusters: failed 1, upgraded 4"
+
+
+def test_a_mixed_fleet_takes_each_cluster_along_its_own_route(fleet, sim):
+    """legacy-a (v1.25.16-r10) is one hop from v1.28; ancient-a (v1.23.8-r0) two: its latest patch first."""
+    proc, rows, order = fleet("legacy-a:ancient-a", forks=2, cce_fleet_serial=[2], cce_fleet_target_version="v1.28")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    assert rows["legacy-a"]["hops"] == ["v1.28.15-r30"]
+    assert rows["ancient-a"]["hops"] == ["v1.23.17-r30", "v1.28.15-r30"]
+    for name, source in (("legacy-a", "v1.25.16-r10"), ("ancient-a", "v1.23.8-r0")):
+        assert (rows[name]["outcome"], rows[name]["from"], rows[name]["to"]) == ("upgraded", source, "v1.28.15-r30"), output
+        assert sim.cluster(name)["version"] == "v1.28.15-r30"
+    assert len([r for r in sim.writes(sim.cluster("ancient-a")["id"]) if r["path"].endswith("/operation/upgrade")]) == 2
+    lines = table_lines(proc.stdout)
+    assert lines[1].split()[-2:] == ["1:", "v1.28.15-r30"], lines
+    assert lines[2].split()[-4:] == ["2:", "v1.23.17-r30", ">", "v1.28.15-r30"], lines
 
 
 def run_like_the_guide(ansible, sim, tmp_path, *args):

@@ -53,11 +53,11 @@ def preflight(ansible, sim, tmp_path):
     return run
 
 
-def test_fleet_preflight_ready_blocked_and_refused_target_sends_no_upgrade(preflight, sim):
+def test_fleet_preflight_ready_blocked_and_a_route_of_two_hops_sends_no_upgrade(preflight, sim):
     proc, rows = preflight("prod-a:risky-a:stale-a", cce_fleet_target_version="v1.30")
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, output
-    assert "2 of 3 clusters are blocked or failed: risky-a, stale-a" in output, output[-3000:]
+    assert "1 of 3 clusters are blocked or failed: risky-a" in output, output[-3000:]
 
     assert rows["prod-a"]["verdict"] == "ready", rows
     assert rows["prod-a"]["risks"] == []
@@ -69,15 +69,15 @@ def test_fleet_preflight_ready_blocked_and_refused_target_sends_no_upgrade(prefl
     assert fatal and all(set(risk) == {"name", "level", "what"} for risk in fatal), rows["risky-a"]
     assert all(risk["name"] in rows["risky-a"]["message"] for risk in fatal)
 
-    # patch first: CCE does not offer v1.30 from v1.29.2; nothing is written
-    assert rows["stale-a"]["verdict"] == "blocked", rows
-    assert "v1.29.4-r0" in rows["stale-a"]["message"], rows["stale-a"]
-    assert written_paths(sim, "stale-a") == []
+    # patch first: stale-a (v1.29.2-r0) reaches v1.30 in two hops; the pre-flight checks the first (its latest patch)
+    assert rows["stale-a"]["verdict"] == "ready", rows
+    assert ("Route: v1.29.2-r0 -> v1.30.14-r10 in 2 hops: v1.29.4-r0 (patch), v1.30.14-r10 (minor); this pre-flight "
+            "checked hop 1") in rows["stale-a"]["message"], rows["stale-a"]
 
-    for name in ("prod-a", "risky-a"):
+    for name, version in (("prod-a", "v1.29.4-r0"), ("risky-a", "v1.29.4-r0"), ("stale-a", "v1.29.2-r0")):
         assert_only_workflow_and_precheck(sim, name)
         assert written_paths(sim, name), name
-        assert sim.cluster(name)["version"] == "v1.29.4-r0"
+        assert sim.cluster(name)["version"] == version
     # nothing but the workflow and the pre-check, for any cluster
     assert [r for r in sim.writes() if "snapshot" in r["path"] or r["path"].endswith("/operation/upgrade")] == []
 

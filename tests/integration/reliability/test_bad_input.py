@@ -130,7 +130,7 @@ ROLE_CASES = [
       "cce_upgrade_window": {"start": "02:00", "duration": 120, "weekdays": ["caturday"]}},
      "cce_upgrade_window", False),
     ("role-downgrade", {"cce_upgrade_cluster_id": "{prod-a}", "cce_upgrade_target_version": "v1.28"}, "cce_upgrade_target_version", True),
-    ("role-skipped-minor", {"cce_upgrade_cluster_id": "{prod-a}", "cce_upgrade_target_version": "v1.32"}, "cce_upgrade_target_version", True),
+    ("role-out-of-reach", {"cce_upgrade_cluster_id": "{prod-a}", "cce_upgrade_target_version": "v1.34"}, "cce_upgrade_target_version", True),
 ]
 
 _FATAL = re.compile(r"^fatal: \[localhost\]: FAILED! => ", re.M)

@@ -13,7 +13,7 @@ from .clock import format_timestamp
 from . import schedule
 from .errors import cce_error, invalid, not_found
 from .scenario import build_catalog, normalize_cluster
-from .versions import VersionError, minor_of, patch_of, release_of, shown_version
+from .versions import VersionError, minor_key, minor_of, patch_of, release_of, shown_version
 
 ACTIVE_UPGRADE = ("Init", "Queuing", "Running", "Pause")
 OPEN_WORKFLOW = ("Init", "Running", "Pending")
@@ -46,6 +46,7 @@ class Cluster:
         self.type = spec["type"]
         self.node_pools = spec["node_pools"]
         self.precheck_risk = spec["precheck_risk"]
+        self.precheck_risk_from = spec.get("precheck_risk_from")
         self.fail_upgrade_once_at = spec["fail_upgrade_once_at"]
         self.failed_once = False
         self.options = {key: spec[key] for key in ("timestamp_style", "document_style", "pause_continue",
@@ -67,6 +68,15 @@ class Cluster:
     @property
     def minor(self):
         return minor_of(self.version)
+
+    def risk_for(self, target):
+        """The pre-check risk of an upgrade to ``target``: ``precheck_risk``, but only for targets of
+        ``precheck_risk_from`` or a later minor when that is set (APIs removed in a later Kubernetes)."""
+        if self.precheck_risk and self.precheck_risk_from:
+            reached = minor_of(target)
+            if reached is None or minor_key(reached) < minor_key(self.precheck_risk_from):
+                return None
+        return self.precheck_risk
 
     def ts(self, epoch):
         """A timestamp in this cluster's style (None stays None)."""
@@ -122,13 +132,14 @@ class PrecheckTask:
             ("addon", _item("addon-version-check", "AddonCheck", "Info", "Success", "All add-ons support the target version.",
                             risk={"addonRisks": [{"addonTemplateName": "coredns", "alias": "CoreDNS"}]})),
         ]
-        if cluster.precheck_risk == "fatal":
+        risk = cluster.risk_for(self.target)
+        if risk == "fatal":
             items.append(("cluster", _item(
                 "deprecated-api-check", "LimitCheck", "Fatal", "Failed",
                 "The cluster still uses APIs removed in %s; migrate them before upgrading." % self.target,
                 risk={"deprecatedAPIRisks": [{"url": "/apis/policy/v1beta1/podsecuritypolicies", "userAgent": "kubectl/v1.24.0"}]},
                 error_codes=["CCE.01400074"])))
-        elif cluster.precheck_risk == "warning":
+        elif risk == "warning":
             items.append(("cluster", _item(
                 "configuration-risk-check", "LimitCheck", "Warning", "Success",
                 "kube-apiserver parameters were changed by hand and will be reset by the upgrade.",
@@ -265,7 +276,7 @@ class UpgradeTask:
         self.queue_until = now + min(5.0, self.duration * 0.01)
         self.check_until = self.queue_until + self.check_duration
         self.run_start = self.check_until
-        self.check_fails = not only_upgrade and cluster.precheck_risk == "fatal"
+        self.check_fails = not only_upgrade and cluster.risk_for(target) == "fatal"
         self.base = 0.0
         self.state = "active"
         self.fail_at = fail_at

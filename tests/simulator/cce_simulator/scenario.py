@@ -13,7 +13,8 @@ A scenario is a JSON document (see ``scenarios/default.json``, which equals ``DE
                  "upgrade_api_granted": true, "require_precheck": false, "max_user_defined_step": 40},
      "clusters": [{"name": "prod-a", "flavor": "cce", "version": "v1.29.4-r0", "status": "Available",
                    "category": "CCE", "node_pools": [{"name": "DefaultPool", "nodes": 3}],
-                   "precheck_risk": "fatal" | "warning", "fail_upgrade_once_at": 60,
+                   "precheck_risk": "fatal" | "warning", "precheck_risk_from": "v1.25",
+                   "fail_upgrade_once_at": 60,
                    "platform_version": "cce.4.0", <any option>,
                    "maintenance_window": {"weekly_period": "Saturday,Sunday", "start_time": "02:00",
                                           "duration_hours": 4}  (autopilot only)}, ...],
@@ -194,6 +195,9 @@ def normalize_cluster(spec, catalog=None, options=None):
     risk = spec.get("precheck_risk")
     if risk is not None and risk not in RISK_LEVELS:
         raise ScenarioError("cluster %s: precheck_risk must be fatal or warning" % name)
+    risk_from = spec.get("precheck_risk_from")
+    if risk_from is not None and (not isinstance(risk_from, str) or minor_of(risk_from) != risk_from.strip()):
+        raise ScenarioError("cluster %s: precheck_risk_from must be a minor version vX.Y, got %r" % (name, risk_from))
     fail_at = spec.get("fail_upgrade_once_at")
     if fail_at is not None:
         if isinstance(fail_at, bool) or not isinstance(fail_at, (int, float)) or not 0 < fail_at < 100:
@@ -228,6 +232,7 @@ def normalize_cluster(spec, catalog=None, options=None):
         "type": spec.get("type", "VirtualMachine"),
         "node_pools": norm_pools,
         "precheck_risk": risk,
+        "precheck_risk_from": risk_from.strip() if risk_from else None,
         "fail_upgrade_once_at": fail_at,
         "maintenance_window": window,
     }

@@ -305,6 +305,23 @@ def test_builtin_precheck_fails_the_task_on_a_fatal_risk(api, name):
     assert cluster.task(task_id)["status"]["phase"] == "Failed"
 
 
+def test_precheck_risk_from_limits_the_risk_to_later_minors(api):
+    """precheck_risk_from: APIs removed in a later Kubernetes are a risk only for targets of that minor on:
+    the patch upgrade's pre-check passes, the minor upgrade's (API and built-in) finds the fatal item."""
+    for name, version in (("psp-a", "v1.23.8-r0"), ("psp-b", "v1.23.17-r30")):
+        api.sim.add_cluster(name=name, flavor="cce", version=version, precheck_risk="fatal", precheck_risk_from="v1.25")
+    older, latest = Cluster(api, "psp-a"), Cluster(api, "psp-b")
+    patch = older.precheck("v1.23.17-r30", "v1.23.8-r0").json()["metadata"]["uid"]
+    minor = latest.precheck("v1.25", "v1.23.17-r30").json()["metadata"]["uid"]
+    task_id = latest.upgrade("v1.25").json()["metadata"]["uid"]   # CCE's own pre-check inside the task
+    api.sim.advance(100)
+    assert older.get("/operation/precheck/tasks/" + patch).json()["status"]["phase"] == "Success"
+    assert latest.get("/operation/precheck/tasks/" + minor).json()["status"]["phase"] == "Failed"
+    assert latest.task(task_id)["status"]["phase"] == "Failed"
+    with pytest.raises(ScenarioError, match="precheck_risk_from must be a minor version"):
+        normalize({"clusters": [{"name": "bad-from", "precheck_risk": "fatal", "precheck_risk_from": "v1.25.3-r0"}]})
+
+
 def test_is_only_upgrade_true_skips_the_builtin_precheck(api):
     cluster = Cluster(api, "risky-a")
     task_id = cluster.upgrade(only=True).json()["metadata"]["uid"]
