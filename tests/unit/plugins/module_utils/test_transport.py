@@ -539,7 +539,8 @@ def test_server_time_follows_the_date_header(stub, sleeps, monkeypatch):
 
 @pytest.mark.parametrize("value", [None, "", "not a date", "Mon, 99 Foo 2024 99:99:99 GMT"])
 def test_missing_or_bad_date_keeps_the_last_known_offset(stub, sleeps, monkeypatch, value):
-    dates = [email.utils.formatdate(time.time() + 3600, usegmt=True), value]
+    # the good Date is made when the reply is sent: a slow first request must not count as clock skew
+    dates = [lambda: email.utils.formatdate(time.time() + 3600, usegmt=True), value]
     monkeypatch.setattr(BaseHTTPRequestHandler, "send_header", _send_header_with_dates(dates))
     client = make_client(stub.url)
     client.request("GET", "/x")
@@ -569,11 +570,12 @@ _ORIGINAL_SEND_HEADER = BaseHTTPRequestHandler.send_header
 
 
 def _send_header_with_dates(dates):
-    """A send_header that replaces the Date of successive replies with ``dates`` (None: no Date);
-    the last value also serves any further reply (a retried request)."""
+    """A send_header that replaces the Date of successive replies with ``dates`` (None: no Date; a callable:
+    its value when the reply is sent); the last value also serves any further reply (a retried request)."""
     def send_header(self, keyword, value):
         if keyword == "Date":
             value = dates.pop(0) if len(dates) > 1 else dates[0]
+            value = value() if callable(value) else value
             if value is None:
                 return None
         return _ORIGINAL_SEND_HEADER(self, keyword, value)
