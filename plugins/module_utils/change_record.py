@@ -41,6 +41,7 @@ except ImportError:  # pragma: no cover (Python < 3.9)
     ZoneInfo = None
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.timestamps import UTC, iso_utc, parse_timestamp
+from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade_plan import HOP_STEPS
 
 REPORT_KINDS = ("run", "fleet", "preflight")
 REPORT_FORMATS = ("json", "html", "markdown")
@@ -137,6 +138,31 @@ def step_timeline(durations, ended, last_step=None, last_started=None):
     return list(reversed(timeline))
 
 
+#: The order the steps of a hop run in: the hop's guard, then its steps.
+HOP_RUN_ORDER = ("guard",) + tuple(HOP_STEPS)
+
+
+def hop_step_times(hops, ended):
+    """The hops of a route with ``step_times`` added to each: their step durations (in run order) laid back
+    to back across the hops, backwards from ``ended`` (epoch seconds), as step_timeline does for one run."""
+    def rank(name):
+        return HOP_RUN_ORDER.index(name) if name in HOP_RUN_ORDER else len(HOP_RUN_ORDER)
+
+    end = _number(ended)
+    hops = [dict(hop) for hop in hops if isinstance(hop, dict)]
+    if end is None:
+        return hops
+    for hop in reversed(hops):
+        items = [(name, _number(seconds)) for name, seconds in (hop.get("durations") or {}).items()]
+        items = sorted(((name, seconds) for name, seconds in items if seconds is not None), key=lambda item: rank(item[0]))
+        times = []
+        for name, seconds in reversed(items):
+            times.append({"step": name, "start": iso_utc(end - seconds), "end": iso_utc(end), "duration": seconds})
+            end -= seconds
+        hop["step_times"] = list(reversed(times))
+    return hops
+
+
 def accepted_risks(skipped, change_id=None, requested_by=None, precheck_items=None):
     """The skipped pre-check items as accepted risks: who accepted them, under which change, at which level."""
     levels = {}
@@ -187,6 +213,8 @@ def run_record(result, started=None, ended=None, last_step=None, last_started=No
         "precheck_items": precheck_items,
         "timezone": (window.get("timezone") if isinstance(window, dict) else None) or "UTC",
     })
+    if isinstance(record.get("hops"), list) and len(record["hops"]) > 1 and timeline and timeline[-1]["end"]:
+        record["hops"] = hop_step_times(record["hops"], parse_timestamp(timeline[-1]["end"]).timestamp())
     record["next_action"] = next_action(record)
     return record
 
@@ -245,7 +273,7 @@ def _hops_of(report):
                 "snapshot_task_id": hop.get("snapshot_task_id"),
                 "outcome": hop.get("outcome"),
                 "failed_step": hop.get("failed_step"),
-                "steps": _steps_of(hop.get("steps"), hop.get("durations")),
+                "steps": _steps_of(hop.get("steps") or hop.get("step_times"), hop.get("durations")),
             })
         return result
     return [{

@@ -1,5 +1,5 @@
 """The change record (issue 14): real ansible-playbook runs against the simulator write the JSON, HTML and
-Markdown reports of a single upgrade, a failed upgrade, a 10-cluster fleet with one failure and a pre-flight;
+Markdown reports of a single upgrade, a multi-hop upgrade, a failed upgrade, a 10-cluster fleet with one failure and a pre-flight;
 each HTML page is rendered in headless Chromium (Debian's ``chromium``, installed by .ci/run), whose DOM and
 screenshot are checked. The screenshots are kept under tests/output/change-record/ (ignored by git)."""
 
@@ -125,6 +125,34 @@ def test_a_single_upgrade_writes_the_json_html_and_markdown_change_record(ansibl
     assert headings[0] == "Change record: upgrade of prod-a"
     steps = [t for t in tables if t[0][0] == "step"][0]
     assert [row[0] for row in steps[1:]] == RUN_ORDER
+
+
+def test_a_multi_hop_upgrade_records_every_hop(ansible, sim, tmp_path):
+    report = tmp_path / "ancient-a.json"
+    variables = dict(ROLE_VARS, cce_upgrade_cluster_id=sim.cluster("ancient-a")["id"], cce_upgrade_target_version="v1.28",
+                     cce_upgrade_snapshot=False, cce_upgrade_report_path=str(report),
+                     cce_upgrade_report_format=ALL_FORMATS, cce_upgrade_change_id="CHG-88")
+    proc = ansible.run_playbook(UPGRADE, variables)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    result = json.loads(report.read_text())
+    assert [(hop["from"], hop["to"], hop["outcome"]) for hop in result["hops"]] == [
+        ("v1.23.8-r0", "v1.23.17-r30", "upgraded"), ("v1.23.17-r30", "v1.28.15-r30", "upgraded")]
+    first, second = result["hops"]
+    assert first["task_id"] and second["task_id"] and first["task_id"] != second["task_id"]
+
+    dom = render_in_chromium(report.with_suffix(".html"), "multi-hop-upgrade", tmp_path)
+    text = text_of(dom)
+    assert "Change record: upgrade of ancient-a" in text
+    assert "Hop 1: v1.23.8-r0 → v1.23.17-r30" in text and "Hop 2: v1.23.17-r30 → v1.28.15-r30" in text
+    for value in (first["workflow_id"], first["task_id"], second["workflow_id"], second["task_id"], "CHG-88"):
+        assert value in text, value
+    assert len(re.findall(r'<g class="bar"', dom)) == 2  # one timeline bar per hop
+
+    markdown = report.with_suffix(".md").read_text()
+    tables, headings = markdown_tables(markdown)
+    assert headings[0] == "Change record: upgrade of ancient-a"
+    assert any("Hop 1: v1.23.8-r0 → v1.23.17-r30" in heading for heading in headings), headings
+    assert any("Hop 2: v1.23.17-r30 → v1.28.15-r30" in heading for heading in headings), headings
 
 
 def test_a_failed_upgrade_records_the_step_the_reason_and_what_to_do_next(ansible, sim, tmp_path):

@@ -537,3 +537,19 @@ def test_the_run_ends_no_earlier_than_its_last_step():
     record = cr.run_record(role_result(durations={"verify": 0.1}), started=T0, ended=T0 + 10.06,
                            last_step="verify", last_started=T0 + 10)
     assert record["step_times"][-1]["end"] == iso_utc(T0 + 10.1) == record["ended"]
+
+
+def test_hops_with_durations_only_get_step_times_back_to_back_in_run_order():
+    hops = [{"from": "v1.23.8-r0", "to": "v1.23.17-r30", "durations": {"wait": 4.0, "guard": 1.0, "upgrade": 2.0}},
+            {"from": "v1.23.17-r30", "to": "v1.28.15-r30", "durations": {"verify": 1.0, "guard": 1.0, "wait": 3.0}}]
+    record = cr.run_record({"durations": {"guard": 2.0, "upgrade": 2.0, "wait": 7.0, "verify": 1.0},
+                            "hops": hops}, started=1000.0, ended=1012.0)
+    first, second = record["hops"]
+    assert [s["step"] for s in first["step_times"]] == ["guard", "upgrade", "wait"]
+    assert [s["step"] for s in second["step_times"]] == ["guard", "wait", "verify"]
+    assert first["step_times"][0]["start"] == "1970-01-01T00:16:40.000Z"  # 1000 s: the run's first step
+    assert first["step_times"][-1]["end"] == second["step_times"][0]["start"]
+    assert second["step_times"][-1]["end"] == record["step_times"][-1]["end"]
+    assert hops[0].get("step_times") is None  # the input is left as it was
+    html = cr.render_run_html(record)
+    assert html.count('<g class="bar"') == 2  # one timeline bar per hop
