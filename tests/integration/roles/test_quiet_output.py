@@ -36,3 +36,20 @@ def test_bad_role_variable_is_one_short_message_without_the_argument_spec(ansibl
     assert "argument_spec_data" not in output and "Validating arguments" not in output, output[-4000:]
     assert len(output) < 3000, len(output)
     assert sim.requests() == []
+
+
+def test_healthy_run_reads_like_a_progress_log(ansible, sim):
+    """A healthy upgrade prints the steps it runs and what they did; the failure and pause paths it does not take
+    are skipped as whole files (one line each), not task by task."""
+    proc = ansible.run_playbook(UPGRADE, upgrade_vars(sim, "prod-a"))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    headers = [line for line in output.splitlines() if line.startswith("TASK [")]
+    skipped = output.count("skipping: [localhost]")
+    print("healthy run: %d lines, %d task headers, %d skipped" % (len(output.splitlines()), len(headers), skipped))
+    for path in ("Pause the upgrade at the end of the maintenance window", "Read why the upgrade task failed",
+                 "Stop on the failed upgrade task unless told to retry it", "End with a paused upgrade",
+                 "Find a failed upgrade task to the target"):
+        assert path not in output, path
+    assert "Cluster prod-a upgraded from v1.29.4-r0 to v1.30.14-r10" in output
+    assert len(headers) <= 75 and skipped <= 22, (len(headers), skipped)  # 89 and 34 before
