@@ -213,7 +213,7 @@ def run_record(result, started=None, ended=None, last_step=None, last_started=No
         "precheck_items": precheck_items,
         "timezone": (window.get("timezone") if isinstance(window, dict) else None) or "UTC",
     })
-    if isinstance(record.get("hops"), list) and len(record["hops"]) > 1 and timeline and timeline[-1]["end"]:
+    if isinstance(record.get("hops"), list) and record["hops"] and timeline and timeline[-1]["end"]:
         record["hops"] = hop_step_times(record["hops"], parse_timestamp(timeline[-1]["end"]).timestamp())
     record["next_action"] = next_action(record)
     return record

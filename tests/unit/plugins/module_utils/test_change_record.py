@@ -553,3 +553,13 @@ def test_hops_with_durations_only_get_step_times_back_to_back_in_run_order():
     assert hops[0].get("step_times") is None  # the input is left as it was
     html = cr.render_run_html(record)
     assert html.count('<g class="bar"') == 2  # one timeline bar per hop
+
+
+def test_a_run_of_one_hop_with_durations_only_keeps_its_timeline():
+    hops = [{"from": "v1.29.4-r0", "to": "v1.30.14-r10", "durations": {"guard": 1.0, "upgrade": 2.0, "wait": 4.0}}]
+    record = cr.run_record({"durations": {"guard": 1.0, "upgrade": 2.0, "wait": 4.0}, "hops": hops},
+                           started=1000.0, ended=1007.0)
+    (hop,) = record["hops"]
+    assert hop["step_times"] == record["step_times"]
+    html = cr.render_run_html(record)
+    assert html.count('<rect class="step"') == 3  # one segment per step of the single hop
