@@ -13,7 +13,12 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hwcloud.cce.plugins.module_utils.change_record import check_report_formats, run_record
+
+def _change_record():
+    """module_utils.change_record, imported on the first call: Ansible imports every filter file of the collection
+    in the worker process of each task that calls one of its filters (docs/developing.md, "Test timing")."""
+    from ansible_collections.hwcloud.cce.plugins.module_utils import change_record
+    return change_record
 
 
 def cce_change_record(result, started=None, ended=None, last_step=None, last_started=None, skipped=None,
@@ -21,14 +26,14 @@ def cce_change_record(result, started=None, ended=None, last_step=None, last_sta
     """The role's result with timestamps, accepted risks, pre-check items and the next action added."""
     if not isinstance(result, dict):
         raise AnsibleFilterError("cce_change_record: the input must be the role's result (a dict)")
-    return run_record(result, started=started, ended=ended, last_step=last_step, last_started=last_started,
-                      skipped=skipped, change_id=change_id, requested_by=requested_by, precheck=precheck,
-                      window=window)
+    return _change_record().run_record(result, started=started, ended=ended, last_step=last_step,
+                                       last_started=last_started, skipped=skipped, change_id=change_id,
+                                       requested_by=requested_by, precheck=precheck, window=window)
 
 
 def cce_report_format_errors(value, name="cce_upgrade_report_format", path=None, path_name="cce_upgrade_report_path"):
     """Messages for a bad list of report formats (or a missing report path); empty when fine."""
-    return check_report_formats(value, name=name, path=path, path_name=path_name)
+    return _change_record().check_report_formats(value, name=name, path=path, path_name=path_name)
 
 
 class FilterModule(object):

@@ -53,11 +53,12 @@ _value:
     workflow (hwcloud.cce.cce_upgrade_workflow_info) and the cluster's events in the CCE console
 """
 
-from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade import describe_failure
-
 
 def failure_reason(details):
     """The sentence for ``details`` (the module's ``failure`` result); see DOCUMENTATION."""
+    # Imported here, not at the top: Ansible imports every filter file of the collection in the worker
+    # process of each task that calls one of its filters (docs/developing.md, "Test timing").
+    from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade import describe_failure
     return describe_failure(details if isinstance(details, dict) else {})
 
 

@@ -440,6 +440,21 @@ OUR_MODULE_UTILS = ["ansible_collections.hwcloud.cce.plugins.module_utils.%s" % 
                     for name in ("transport", "api", "waiter", "validation")]
 OUR_MODULE = ["ansible_collections.hwcloud.cce.plugins.module_utils.module"]
 SDK = ["huaweicloudsdkcce.v3"]
+# What the worker process of every task that calls a hwcloud.cce filter does: Ansible's Jinja2 plugin
+# loader imports each filter file of the collection (through the collection loader, which compiles
+# module_utils from source every time) before it picks the filter.
+FILTER_PROBE = (
+    "import glob, os, sys, time\n"
+    "from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder\n"
+    "import ansible.errors, ansible.module_utils.common.text.converters, ansible.utils.display, jinja2, yaml\n"
+    "_AnsibleCollectionFinder(paths=[sys.argv[1]])._install()\n"
+    "files = sorted(glob.glob(os.path.join(sys.argv[1], 'ansible_collections/hwcloud/cce/plugins/filter/*.py')))\n"
+    "start = time.perf_counter()\n"
+    "for path in files:\n"
+    "    __import__('ansible_collections.hwcloud.cce.plugins.filter.' + os.path.basename(path)[:-3])\n"
+    "took = time.perf_counter() - start\n"
+    "print(took, len(files), int(any(name.endswith('module_utils.transport') for name in sys.modules)))\n"
+)
 
 
 def import_seconds(collections, modules, runs):
@@ -453,7 +468,23 @@ def import_seconds(collections, modules, runs):
     return statistics.median(times)
 
 
+def filter_file_imports(collections, runs):
+    """Median seconds to import every filter file in a fresh interpreter, the file count, and whether
+    that pulled in the HTTP transport (it should not: only modules speak to CCE)."""
+    times, files, transport = [], 0, 0
+    for _run in range(runs):
+        proc = subprocess.run([sys.executable, "-c", FILTER_PROBE, str(collections)],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError("import of the filter files failed: %s" % proc.stderr[-2000:])
+        took, files, loaded = proc.stdout.split()
+        times.append(float(took))
+        transport = max(transport, int(loaded))
+    return statistics.median(times), int(files), bool(transport)
+
+
 def bench_imports(collections, runs):
+    filters, filter_files, filters_load_transport = filter_file_imports(collections, runs)
     ours = import_seconds(collections, OUR_MODULE_UTILS, runs)
     ours_with_module = import_seconds(collections, OUR_MODULE, runs)
     sdk = import_seconds(collections, SDK, runs)
@@ -463,6 +494,9 @@ def bench_imports(collections, runs):
         "module_utils_with_ansiblemodule_ms": round(ours_with_module * 1000, 1),
         "sdk_ms": round(sdk * 1000, 1),
         "ratio": round(ours / sdk, 3),
+        "filter_files": filter_files,
+        "filter_files_ms": round(filters * 1000, 1),
+        "filter_files_load_transport": filters_load_transport,
     }
 
 
@@ -572,6 +606,9 @@ def print_table(results):
         imports = results["imports"]
         rows.append(("5 import module_utils / huaweicloudsdkcce.v3", "%.3fx (%.1f ms / %.1f ms)" % (
             imports["ratio"], imports["module_utils_ms"], imports["sdk_ms"]), "", ""))
+        rows.append(("5b import of the %d filter files (each task's worker)" % imports["filter_files"],
+                     "%.1f ms" % imports["filter_files_ms"], "no HTTP transport imported",
+                     verdict(not imports["filter_files_load_transport"])))
     if "simulator_load" in results:
         rows.extend(load_rows(results))
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
