@@ -13,7 +13,6 @@ __metaclass__ = type
 import re
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six import string_types
 
 NOT_RUN = "not_run"
 BAD_OUTCOMES = ("failed", NOT_RUN)
@@ -44,7 +43,7 @@ def _rows(name, rows):
         raise AnsibleFilterError("cce_fleet_summary_merge: part %s must be a list of cluster rows "
                                  "(the cce_fleet_summary of one run), not %s" % (name, type(rows).__name__))
     for row in rows:
-        if not isinstance(row, dict) or not isinstance(row.get("cluster"), string_types) or "outcome" not in row:
+        if not isinstance(row, dict) or not isinstance(row.get("cluster"), str) or "outcome" not in row:
             raise AnsibleFilterError("cce_fleet_summary_merge: every row of part %s must be a mapping with cluster and "
                                      "outcome (a row of cce_fleet_summary); got %r" % (name, row))
     return rows
