@@ -25,6 +25,10 @@ description:
     C(user_defined_step), C(wait_timeout)): the role does not read them; the message names the role
     variable to use instead, with the C(-e) form that works.
   - >-
+    The names the collection publishes with C(ansible.builtin.set_stats) (C(cce_upgrade_results),
+    C(cce_fleet_summary), C(cce_fleet_summary_job_<AWX job ID>)) are always accepted: AWX passes the
+    artifacts of a workflow node to the following nodes as extra variables.
+  - >-
     With O(role), the known names are the options in the role's C(meta/argument_specs.yml) (one
     source for the documentation, the argument check and this check), added to O(known). The names
     the role sets itself are accepted too: its C(vars/main.yml) always, and the facts and registered
@@ -79,6 +83,7 @@ _value:
 import difflib
 import json
 import os
+import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
@@ -92,6 +97,10 @@ MODULE_OPTIONS = {
     "user_defined_step": ("cce_upgrade_user_defined_step", 20),
     "wait_timeout": ("cce_upgrade_timeout", 10800),
 }
+# The artifacts the role and the fleet playbook publish with set_stats. In an AWX workflow they reach
+# every later node as extra variables (a rollout after a canary run), so they are never misspellings.
+PUBLISHED_VARIABLES = ("cce_upgrade_results", "cce_fleet_summary")
+PUBLISHED_PATTERN = re.compile(r"^cce_fleet_summary_job_[0-9]+$")
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
 SET_FACT_KEYS = ("ansible.builtin.set_fact", "set_fact")
 
@@ -173,7 +182,7 @@ def unknown_variables(names, known=None, internal=None, prefixes=None, role=None
                 messages.append("%s is an option of the modules; the role does not read it. Use the role variable %s, "
                                 "for example -e '%s'." % (name, variable, json.dumps({variable: example})))
             continue
-        if not name.startswith(prefixes) or name in accepted:
+        if not name.startswith(prefixes) or name in accepted or name in PUBLISHED_VARIABLES or PUBLISHED_PATTERN.match(name):
             continue
         suggestion = _closest(name, documented, prefixes)
         if suggestion:

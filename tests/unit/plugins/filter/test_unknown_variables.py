@@ -72,3 +72,13 @@ def test_bad_input_and_unknown_role():
         uv.unknown_variables("cce_upgrade_window")
     with pytest.raises(AnsibleFilterError, match="no role nosuchrole"):
         check([], role="nosuchrole")
+
+
+def test_artifacts_that_awx_passes_to_later_workflow_nodes_are_accepted():
+    """In an AWX workflow the set_stats artifacts of a canary run (the role's, the fleet's, a slice's)
+    reach the rollout as extra variables: they are not misspellings."""
+    published = ["cce_upgrade_results", "cce_fleet_summary", "cce_fleet_summary_job_17"]
+    assert check(published, known=["cce_fleet_hosts"]) == []
+    assert check(["cce_upgrade_results"], prefixes=["cce_upgrade_"]) == []
+    # only the published names themselves
+    assert len(check(["cce_fleet_summary_job_x", "cce_fleet_summaries"], known=["cce_fleet_hosts"])) == 2
