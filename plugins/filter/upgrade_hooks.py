@@ -59,7 +59,10 @@ def _resolve(value, playbook_dir, role_path):
         return os.path.join(role_path or "", SHIPPED_HOOKS_DIR, value + ".yml")
     if os.path.isabs(value):
         return value
-    return os.path.normpath(os.path.join(playbook_dir or os.getcwd(), value))
+    # the playbook's directory first (a playbook of the collection's, hwcloud.cce.upgrade, has it inside the
+    # collection), then the directory ansible-playbook was started in (an AWX job's project directory)
+    candidates = [os.path.normpath(os.path.join(folder, value)) for folder in (playbook_dir, os.getcwd()) if folder]
+    return next((path for path in candidates if os.path.isfile(path)), candidates[0])
 
 
 def hook_errors(hooks, playbook_dir=None, role_path=None, name="cce_upgrade_hooks"):
@@ -89,7 +92,7 @@ def hook_errors(hooks, playbook_dir=None, role_path=None, name="cce_upgrade_hook
             errors.append("%s: %s is not a hook shipped with the role (shipped: %s); give the path of a task file instead."
                           % (where, _shown(value), ", ".join(_shipped_hooks(role_path)) or "none"))
         else:
-            errors.append("%s: no task file at %s (a relative path is taken from the playbook's directory)."
+            errors.append("%s: no task file at %s (a relative path is looked for in the playbook's directory, then in the current directory)."
                           % (where, path))
     return errors
 

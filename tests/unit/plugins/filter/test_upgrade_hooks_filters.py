@@ -63,7 +63,7 @@ def test_hook_errors_name_the_point_and_what_is_accepted(tmp_path):
         'cce_upgrade_hooks.after_run: "notify_pager" is not a hook shipped with the role (shipped: notify_webhook); give '
         "the path of a task file instead.",
         "cce_upgrade_hooks.before_run is not a hook point; the points are before_hop, after_hop, on_failure, after_run.",
-        "cce_upgrade_hooks.on_failure: no task file at %s (a relative path is taken from the playbook's directory)."
+        "cce_upgrade_hooks.on_failure: no task file at %s (a relative path is looked for in the playbook's directory, then in the current directory)."
         % (tmp_path / "gone.yml")]
     assert hook_errors(["notify_webhook"]) == [
         'cce_upgrade_hooks must be a dict of hook point (before_hop, after_hop, on_failure, after_run) to the path of a '
@@ -232,3 +232,16 @@ def test_webhook_bodies_for_json_slack_teams_and_awx():
 def test_filter_names():
     assert set(FilterModule().filters()) == {"cce_upgrade_hook_files", "cce_upgrade_hook_event", "cce_upgrade_hook_failure",
                                              "cce_upgrade_hook_payload", "cce_upgrade_hop_addons"}
+
+
+def test_a_relative_hook_is_looked_for_in_the_playbook_directory_then_the_current_one(tmp_path, monkeypatch):
+    playbooks, cwd = tmp_path / "playbooks", tmp_path / "project"
+    (playbooks / "hooks").mkdir(parents=True)
+    (cwd / "hooks").mkdir(parents=True)
+    (cwd / "hooks" / "only_here.yml").write_text("- ansible.builtin.meta: noop\n")
+    (cwd / "hooks" / "both.yml").write_text("- ansible.builtin.meta: noop\n")
+    (playbooks / "hooks" / "both.yml").write_text("- ansible.builtin.meta: noop\n")
+    monkeypatch.chdir(cwd)
+    files = hook_files({"before_hop": "hooks/only_here.yml", "after_hop": "hooks/both.yml"}, playbook_dir=str(playbooks))
+    assert files == {"before_hop": str(cwd / "hooks" / "only_here.yml"), "after_hop": str(playbooks / "hooks" / "both.yml")}
+    assert hook_errors({"before_hop": "hooks/only_here.yml"}, playbook_dir=str(playbooks)) == []
