@@ -18,6 +18,9 @@ description:
     naming the role variable, what it accepts and what it got; no error gives an empty string.
   - Numbers and booleans may arrive as strings (C(-e name=value)); they are accepted as the role casts them.
   - The maintenance window (C(cce_upgrade_window), C(cce_upgrade_now)) is checked by the P(hwcloud.cce.window_status#filter) filter.
+  - C(cce_upgrade_hooks) (known hook points, task files that exist), C(cce_upgrade_addons) (a list, or a mapping of
+    target version to a list), C(cce_upgrade_node_pool_order) and C(cce_upgrade_node_order) (the shapes
+    M(hwcloud.cce.cce_cluster_upgrade) takes) are checked too.
 options:
   _input:
     description: The role variables, name to value; an unset variable has the value O(unset) or is left out.
@@ -27,6 +30,12 @@ options:
     description: The value that stands for an unset variable.
     type: str
     default: (unset)
+  playbook_dir:
+    description: The playbook's directory, where a relative path of C(cce_upgrade_hooks) is looked for.
+    type: path
+  role_path:
+    description: The role's directory, where a hook named without a path (V(notify_webhook)) is looked for.
+    type: path
 """
 
 EXAMPLES = r"""
@@ -51,6 +60,7 @@ import re
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade_plan import LATEST
+from ansible_collections.hwcloud.cce.plugins.filter.upgrade_hooks import hook_errors, option_errors
 from ansible_collections.hwcloud.cce.plugins.filter.version import cce_version_valid
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -76,7 +86,8 @@ CHOICE_INPUTS = (
 #: Every variable this filter judges (what the role passes in).
 CHECKED_INPUTS = (("cce_upgrade_cluster_id", "cce_upgrade_target_version")
                   + tuple(name for name, _a, _b in CHOICE_INPUTS) + tuple(name for name, _a, _b in INTEGER_INPUTS)
-                  + BOOL_INPUTS + ("cce_upgrade_skipped_check_items", "cce_upgrade_report_path"))
+                  + BOOL_INPUTS + ("cce_upgrade_skipped_check_items", "cce_upgrade_report_path", "cce_upgrade_hooks",
+                                   "cce_upgrade_addons", "cce_upgrade_node_pool_order", "cce_upgrade_node_order"))
 
 
 def _shown(value):
@@ -100,7 +111,7 @@ def _bool_like(value):
             or (isinstance(value, str) and value.strip().lower() in BOOL_WORDS))
 
 
-def input_errors(values, unset="(unset)"):
+def input_errors(values, unset="(unset)", playbook_dir=None, role_path=None):
     """See DOCUMENTATION."""
     values = dict(values or {})
 
@@ -137,6 +148,8 @@ def input_errors(values, unset="(unset)"):
     report = get("cce_upgrade_report_path")
     if not (report is None or (isinstance(report, str) and report.strip())):
         errors.append("cce_upgrade_report_path must be a file path, got %s." % _shown(report))
+    errors.extend(hook_errors(get("cce_upgrade_hooks"), playbook_dir=playbook_dir, role_path=role_path))
+    errors.extend(option_errors(get("cce_upgrade_addons"), get("cce_upgrade_node_pool_order"), get("cce_upgrade_node_order")))
     return " ".join(errors)
 
 

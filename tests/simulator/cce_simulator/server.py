@@ -144,9 +144,9 @@ class Simulator:
         with self.log_lock:
             self.log.clear()
 
-    def record(self, method, path, query, status, cluster_id, fault, generation=None):
+    def record(self, method, path, query, status, cluster_id, fault, generation=None, body=None):
         entry = {"method": method, "path": path, "query": query, "status": status, "cluster_id": cluster_id,
-                 "time": time.time(), "fault": fault}
+                 "time": time.time(), "fault": fault, "body": body}
         with self.log_lock:
             if generation is None or generation == self.generation:
                 self.log.append(entry)
@@ -347,7 +347,7 @@ class Handler(BaseHTTPRequestHandler):
             sim.record(method, raw_path, raw_query, 200, cluster_id, fault)
             self._send(200, text[:max(1, len(text) // 2)] + b"\x00<truncated", headers, request_id=request_id)
             return
-        sim.record(method, raw_path, raw_query, status, cluster_id, fault)
+        sim.record(method, raw_path, raw_query, status, cluster_id, fault, body=_logged_body(raw_path, body))
         self._send(status, reply, headers, request_id=request_id)
 
     def _process(self, method, raw_path, raw_query, body, request_id):
@@ -418,6 +418,17 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"sim_time": advanced, "time_scale": sim.clock.time_scale,
                          "gateway_offset": sim.auth.gateway_offset}
         return 404, {"error": "unknown control endpoint %s %s" % (method, name)}
+
+
+def _logged_body(path, body):
+    """The JSON body of an API request as the request log keeps it: None for IAM (it carries passwords),
+    an empty body or one that is not JSON."""
+    if not body or path.startswith("/v3/auth"):
+        return None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except ValueError:
+        return None
 
 
 def _cluster_id_of(path):

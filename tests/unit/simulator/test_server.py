@@ -39,8 +39,23 @@ def test_request_log(sim, api):
     assert (first["cluster_id"], first["query"], first["fault"]) == (cid, "detail=true", None)
     assert first["path"] == api.cluster_path(cid)
     assert abs(first["time"] - time.time()) < 60
+    assert first["body"] is None
     sim.reset()
     assert sim.control("GET", "requests") == []
+
+
+def test_request_log_keeps_the_json_body_of_api_requests_but_not_of_iam(sim, api):
+    cid = sim.cluster("prod-a")["id"]
+    body = {"metadata": {"apiVersion": "v3", "kind": "UpgradeTask"},
+            "spec": {"clusterUpgradeAction": {"targetVersion": "v1.30", "addons": [{"addonTemplateName": "coredns"}],
+                                              "strategy": {"type": "inPlaceRollingUpdate",
+                                                           "inPlaceRollingUpdate": {"userDefinedStep": 20}}}}}
+    api.post(api.cluster_path(cid) + "/operation/upgrade", body)
+    requests.post(sim.url + "/v3/auth/tokens", json={"auth": {"identity": {"password": {"user": {"password": "x"}}}}},
+                  timeout=10)
+    log = sim.control("GET", "requests")
+    assert log[0]["body"] == body
+    assert log[1]["path"] == "/v3/auth/tokens" and log[1]["body"] is None
 
 
 def test_add_cluster_and_reset(sim, api):
