@@ -20,7 +20,6 @@ import os
 
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade as up
 from ansible_collections.hwcloud.cce.plugins.module_utils.upgrade_plan import hop_label
 from ansible_collections.hwcloud.cce.plugins.module_utils.version import matches, version_or_none
 
@@ -246,6 +245,13 @@ def hook_payload(event, style="json"):
 
 # --------------------------------------------------------------------------- add-ons and node order
 
+def _upgrade_request():
+    """module_utils.upgrade (the upgrade request's builders), imported on the first call: Ansible imports every
+    filter file of the collection in the worker process of each task that calls one of its filters."""
+    from ansible_collections.hwcloud.cce.plugins.module_utils import upgrade
+    return upgrade
+
+
 def _renamed(err, option, variable):
     text = str(err)
     return variable + text[len(option):] if text.startswith(option) else "%s: %s" % (variable, text)
@@ -255,7 +261,7 @@ def _addon_list_errors(addons, where):
     if not isinstance(addons, list):
         return ["%s must be a list of add-ons ({name, version, values}), got %s." % (where, _shown(addons))]
     try:
-        up.build_addons(addons)
+        _upgrade_request().build_addons(addons)
     except ValueError as err:
         return [_renamed(err, "addons", where) + " (each add-on: name, version, and optionally values, a dict)."]
     return []
@@ -278,9 +284,10 @@ def option_errors(addons=None, node_pool_order=None, node_order=None):
             found = ["cce_upgrade_addons must be a list of add-ons ({name, version, values}) for every hop, or a mapping "
                      "of target version (for example v1.29) to such a list, got %s." % _shown(addons)]
         errors.extend(found)
+    upgrade = _upgrade_request()
     for value, option, variable, builder in (
-            (node_pool_order, "node_pool_order", "cce_upgrade_node_pool_order", up.build_node_pool_order),
-            (node_order, "node_order", "cce_upgrade_node_order", up.build_node_order)):
+            (node_pool_order, "node_pool_order", "cce_upgrade_node_pool_order", upgrade.build_node_pool_order),
+            (node_order, "node_order", "cce_upgrade_node_order", upgrade.build_node_order)):
         if value is None:
             continue
         try:
