@@ -230,9 +230,9 @@ def cce_fleet_wave_gate(results, plan, batch, max_fail_percentage=0, approval=Fa
         budget = parse_budget(max_fail_percentage)
         failed = [result.get("cluster") for result in results if result.get("outcome") == "failed"]
         stop = len(failed) * 100 > budget * len(results)
-        return {"stop": stop, "wave": None, "soak": 0, "ask": False, "prompt": "",
-                "line": ("Batch %d: %s; failure budget %g%%: %s" % (batch, _counts(results), budget,
-                                                                 "stopping the rollout" if stop else "going on")),
+        line = "Batch %d: %s; failure budget %g%%: %s" % (
+            batch, _counts(results), budget, "stopping the rollout" if stop else "going on")
+        return {"stop": stop, "wave": None, "soak": 0, "ask": False, "prompt": "", "line": line,
                 "not_run_message": "not run: an earlier batch failed"}
     wave = waves[batch - 1]
     budget = wave["max_fail_percentage"]
