@@ -52,11 +52,11 @@ def parse_soak(value, option="cce_fleet_soak"):
 
 
 def parse_budget(value, option="cce_fleet_max_fail_percentage"):
-    accepted = "accepted values: a percentage from 0 to 100"
+    accepted = "accepted values: a percentage from 0 to 100 (10 or \"10%\")"
     if isinstance(value, bool):
         raise _error(option, "%r is not a percentage; %s" % (value, accepted))
     try:
-        budget = float(value)
+        budget = float(value.strip().rstrip("%") if isinstance(value, str) else value)
     except (TypeError, ValueError):
         raise _error(option, "%r is not a percentage; %s" % (value, accepted))
     if not 0 <= budget <= 100:

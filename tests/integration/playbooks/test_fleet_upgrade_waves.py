@@ -3,7 +3,14 @@ the approval between waves (no terminal here: stdin is /dev/null, as in AWX or C
 
 Soaks are a second: the soak is a plain wait on the controller, never scaled simulator time."""
 
+import fcntl
 import json
+import os
+import pty
+import subprocess
+import termios
+import threading
+import time
 
 import yaml
 
@@ -119,3 +126,50 @@ def test_bad_waves_fail_before_any_request(ansible, sim, tmp_path):
             "values: the inventory's groups (") in output, output[-3000:]
     assert rows == {}
     assert not [r for r in sim.requests() if r["cluster_id"]]
+
+
+def test_on_a_terminal_the_approval_is_asked_and_an_answer_other_than_yes_stops(ansible, sim, tmp_path):
+    """ansible-playbook on a pseudo-terminal (its controlling terminal, in the foreground): the question is asked
+    after wave dev; the answer stop leaves wave prod not run."""
+    inventory = tmp_path / "tty.cce_clusters.yml"
+    inventory.write_text(yaml.safe_dump({"plugin": "hwcloud.cce.cce_clusters", "cce_endpoint": sim.url}))
+    report = tmp_path / "tty-report.json"
+    variables = dict(ROLE_VARS, cce_fleet_hosts="prod-a:prod-b", cce_fleet_report_path=str(report),
+                     cce_fleet_target_version="v1.29", cce_fleet_approval=True,
+                     cce_fleet_waves=[{"name": "dev", "hosts": "prod-a"}, {"name": "prod", "hosts": "prod-b"}])
+    cmd = [ansible._command("ansible-playbook"), str(PLAYBOOK), "-i", str(inventory), "-e", json.dumps(variables)]
+    master, slave = pty.openpty()
+
+    def take_the_terminal():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=ansible.env,
+                            preexec_fn=take_the_terminal)  # pylint: disable=subprocess-popen-preexec-fn
+    os.close(slave)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, b"")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 240
+        while not any(b"Start wave prod (prod-b)?" in line for line in lines):
+            assert proc.poll() is None and time.monotonic() < deadline, b"".join(lines).decode()[-4000:]
+            time.sleep(0.2)
+        time.sleep(0.5)  # the prompt flushes the terminal's input before it reads
+        os.write(master, b"stop\r")
+        proc.wait(timeout=120)
+        reader.join(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    output = " ".join(b"".join(lines).decode(errors="replace").split())
+    assert proc.returncode != 0, output[-4000:]
+    assert ("Wave dev passed. Start wave prod (prod-b)? Press Enter to start it, or type stop to stop the rollout "
+            "here") in output
+    assert "Wave prod not approved (answer 'stop'): stopping the rollout; not run: wave prod (prod-b)" in output, output[-4000:]
+    assert "No terminal to ask" not in output
+    rows = dict((row["cluster"], row) for row in json.loads(report.read_text())["clusters"])
+    assert rows["prod-a"]["outcome"] == "already_upgraded"
+    assert (rows["prod-b"]["outcome"], rows["prod-b"]["message"]) == ("not_run", "not run: wave prod was not approved")

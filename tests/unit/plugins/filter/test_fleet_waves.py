@@ -102,6 +102,10 @@ def test_bad_waves_name_the_variable_and_the_accepted_values(waves, kwargs, mess
     assert message in str(error.value)
 
 
+def test_a_budget_may_carry_a_percent_sign():
+    assert plan([{"name": "dev", "hosts": "dev", "max_fail_percentage": "25%"}])["waves"][0]["max_fail_percentage"] == 25
+
+
 def test_soak_units():
     assert [fw.parse_soak(value) for value in (0, 45, "45", "90s", "30m", "2h", 3.0)] == [0, 45, 45, 90, 1800, 7200, 3]
 
