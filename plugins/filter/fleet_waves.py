@@ -251,34 +251,33 @@ def cce_fleet_wave_gate(results, plan, batch, max_fail_percentage=0, approval=Fa
         decision["line"] = "%s: passed its health gate; the last wave" % judged
         return decision
     following = waves[batch]
+    if (approval or require_approval) and terminal is None:
+        terminal = controller_has_terminal()
+    if (approval or require_approval) and not terminal and require_approval:
+        decision.update(
+            stop=True,
+            line="%s: passed its health gate. Wave %s needs an approval (cce_fleet_require_approval) and there is "
+                 "no terminal to ask: stopping the rollout; not run: %s" % (judged, following["name"], _later(plan, batch)),
+            not_run_message="not run: wave %s needs an approval (cce_fleet_require_approval) and the run had no "
+                            "terminal to ask" % following["name"])
+        return decision
+    decision["soak"] = wave["soak"]
+    line = "%s: passed its health gate; next: wave %s" % (judged, following["name"])
+    if wave["soak"]:
+        line += ", after a soak of %d s" % wave["soak"]
     if approval or require_approval:
-        if terminal is None:
-            terminal = controller_has_terminal()
-        if not terminal and require_approval:
-            decision.update(
-                stop=True,
-                line="%s: passed its health gate. Wave %s needs an approval (cce_fleet_require_approval) and there is "
-                     "no terminal to ask: stopping the rollout; not run: %s" % (judged, following["name"], _later(plan, batch)),
-                not_run_message="not run: wave %s needs an approval (cce_fleet_require_approval) and the run had no "
-                                "terminal to ask" % following["name"])
-            return decision
-        if not terminal:
-            decision["line"] = ("%s: passed its health gate. No terminal to ask for the approval of wave %s: going on "
-                                "without it (cce_fleet_require_approval: true stops here instead)"
-                                % (judged, following["name"]))
-        else:
+        if terminal:
             decision["ask"] = True
             decision["prompt"] = (
                 "Wave %s passed. Start wave %s (%s)? %s" % (
                     wave["name"], following["name"], ", ".join(following["clusters"]),
                     "Type yes to start it; anything else stops the rollout here" if require_approval
                     else "Press Enter to start it, or type stop to stop the rollout here"))
-            decision["line"] = "%s: passed its health gate; asking for the approval of wave %s" % (judged, following["name"])
-    else:
-        decision["line"] = "%s: passed its health gate; next: wave %s" % (judged, following["name"])
-    decision["soak"] = wave["soak"]
-    if wave["soak"]:
-        decision["line"] += " after a soak of %d s" % wave["soak"]
+            line += ", and its approval"
+        else:
+            line += (". No terminal to ask for the approval of wave %s: going on without it "
+                     "(cce_fleet_require_approval: true stops here instead)" % following["name"])
+    decision["line"] = line
     return decision
 
 

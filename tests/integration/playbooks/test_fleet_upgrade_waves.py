@@ -54,8 +54,8 @@ def test_three_waves_with_a_soak_run_in_wave_order_when_each_passes(ansible, sim
     # after waves 1 and 2: the gate, then the soak, and no terminal to ask for the next wave's approval; none after 3
     assert output.count("Pausing for 1 seconds") == 2, output[-5000:]
     for wave, following in (("dev", "staging"), ("staging", "prod")):
-        line = "Wave %s: upgraded 1; failure budget 0%%: passed its health gate. %s after a soak of 1 s" % (
-            wave, NO_TERMINAL.format(following))
+        line = "Wave %s: upgraded 1; failure budget 0%%: passed its health gate; next: wave %s, after a soak of 1 s. %s" % (
+            wave, following, NO_TERMINAL.format(following))
         assert line in output, output[-5000:]
     assert "Wave prod: upgraded 1; failure budget 0%: passed its health gate; the last wave" in output
     # each wave's soak came after that wave's upgrade and before the next wave's first request

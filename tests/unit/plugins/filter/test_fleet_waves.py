@@ -124,7 +124,7 @@ def test_a_wave_that_passes_soaks_before_the_next():
     gate = fw.cce_fleet_wave_gate([result("dev-a", "upgraded"), result("dev-b", "already_upgraded")], plan(WAVES), 1)
     assert (gate["stop"], gate["soak"], gate["ask"]) == (False, 120, False)
     assert gate["line"] == ("Wave dev: already_upgraded 1, upgraded 1; failure budget 0%: passed its health gate; "
-                            "next: wave staging after a soak of 120 s")
+                            "next: wave staging, after a soak of 120 s")
 
 
 def test_a_wave_outside_its_budget_stops_and_names_what_is_not_run():
@@ -148,8 +148,9 @@ def test_approval_without_a_terminal_is_skipped_with_a_line_unless_required():
     passed = [result("stg-a", "upgraded")]
     skipped = fw.cce_fleet_wave_gate(passed, plan(WAVES, soak=5), 2, approval=True, terminal=False)
     assert (skipped["stop"], skipped["ask"], skipped["soak"]) == (False, False, 5)
-    assert ("No terminal to ask for the approval of wave prod: going on without it (cce_fleet_require_approval: true "
-            "stops here instead)") in skipped["line"]
+    assert skipped["line"] == ("Wave staging: upgraded 1; failure budget 0%: passed its health gate; next: wave prod, "
+                               "after a soak of 5 s. No terminal to ask for the approval of wave prod: going on without "
+                               "it (cce_fleet_require_approval: true stops here instead)")
     required = fw.cce_fleet_wave_gate(passed, plan(WAVES, soak=5), 2, require_approval=True, terminal=False)
     assert (required["stop"], required["soak"]) == (True, 0)
     assert "Wave prod needs an approval (cce_fleet_require_approval) and there is no terminal to ask" in required["line"]
@@ -167,6 +168,7 @@ def test_on_a_terminal_the_answer_decides(require, answer, stop):
     gate = fw.cce_fleet_wave_gate([result("dev-a", "upgraded"), result("dev-b", "upgraded")], planned, 1,
                                   approval=True, require_approval=require, terminal=True)
     assert gate["ask"] is True and gate["stop"] is False
+    assert gate["line"].endswith("passed its health gate; next: wave staging, after a soak of 120 s, and its approval")
     assert gate["prompt"].startswith("Wave dev passed. Start wave staging (stg-a)? ")
     assert ("Type yes" in gate["prompt"]) is require
     decided = fw.cce_fleet_wave_approval(answer, gate, planned, 1, require_approval=require)
