@@ -220,7 +220,7 @@ def _later(plan, batch):
 
 
 def cce_fleet_wave_gate(results, plan, batch, max_fail_percentage=0, approval=False, require_approval=False,
-                        terminal=None):
+                        terminal=None, check_mode=False):
     """The health gate after a batch (a wave, or a canary batch without waves): whether the rollout goes on,
     the soak and the approval before the next wave, the line to show, and the message of the clusters not run."""
     results = [result for result in (results or []) if isinstance(result, dict)]
@@ -261,10 +261,10 @@ def cce_fleet_wave_gate(results, plan, batch, max_fail_percentage=0, approval=Fa
             not_run_message="not run: wave %s needs an approval (cce_fleet_require_approval) and the run had no "
                             "terminal to ask" % following["name"])
         return decision
-    decision["soak"] = wave["soak"]
+    decision["soak"] = 0 if check_mode else wave["soak"]
     line = "%s: passed its health gate; next: wave %s" % (judged, following["name"])
     if wave["soak"]:
-        line += ", after a soak of %d s" % wave["soak"]
+        line += " (no soak in check mode)" if check_mode else ", after a soak of %d s" % wave["soak"]
     if approval or require_approval:
         if terminal:
             decision["ask"] = True

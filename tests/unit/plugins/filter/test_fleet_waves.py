@@ -127,6 +127,12 @@ def test_a_wave_that_passes_soaks_before_the_next():
                             "next: wave staging, after a soak of 120 s")
 
 
+def test_check_mode_does_not_soak():
+    gate = fw.cce_fleet_wave_gate([result("dev-a", "planned"), result("dev-b", "planned")], plan(WAVES), 1, check_mode=True)
+    assert (gate["stop"], gate["soak"]) == (False, 0)
+    assert gate["line"].endswith("next: wave staging (no soak in check mode)")
+
+
 def test_a_wave_outside_its_budget_stops_and_names_what_is_not_run():
     gate = fw.cce_fleet_wave_gate([result("stg-a", "blackout")], plan(WAVES), 2)
     assert gate["stop"] is True and gate["soak"] == 0
