@@ -90,9 +90,9 @@ def test_a_failing_wave_stops_the_rollout_after_a_soaked_wave_and_the_rest_is_re
 def test_required_approval_without_a_terminal_stops_before_the_next_wave(ansible, sim, tmp_path):
     # both clusters are on the latest patch of v1.29 already: the waves cost no upgrade
     waves = [{"name": "dev", "hosts": "prod-a"}, {"name": "prod", "hosts": "prod-b"}]
-    proc, output, rows, _ = run_fleet(ansible, sim, tmp_path, "prod-a:prod-b", cce_fleet_waves=waves,
-                                      cce_fleet_target_version="v1.29", cce_fleet_soak="1h",
-                                      cce_fleet_require_approval=True)
+    proc, output, rows, _order = run_fleet(ansible, sim, tmp_path, "prod-a:prod-b", cce_fleet_waves=waves,
+                                           cce_fleet_target_version="v1.29", cce_fleet_soak="1h",
+                                           cce_fleet_require_approval=True)
     assert proc.returncode != 0
     assert rows["prod-a"]["outcome"] == "already_upgraded", output[-5000:]
     assert (rows["prod-b"]["outcome"], rows["prod-b"]["message"]) == (
@@ -105,9 +105,9 @@ def test_required_approval_without_a_terminal_stops_before_the_next_wave(ansible
 
 def test_a_blackout_blocks_the_fleets_starts_and_its_first_wave_stops_the_rollout(ansible, sim, tmp_path):
     waves = [{"name": "dev", "hosts": ["prod-a", "prod-b"]}, {"name": "prod", "hosts": "prod-c"}]
-    proc, output, rows, _ = run_fleet(ansible, sim, tmp_path, "prod-a:prod-b:prod-c", cce_fleet_waves=waves,
-                                      cce_fleet_target_version="v1.30", cce_upgrade_blackout=FREEZE,
-                                      cce_upgrade_now="2026-12-24T09:00:00Z")
+    proc, output, rows, _order = run_fleet(ansible, sim, tmp_path, "prod-a:prod-b:prod-c", cce_fleet_waves=waves,
+                                           cce_fleet_target_version="v1.30", cce_upgrade_blackout=FREEZE,
+                                           cce_upgrade_now="2026-12-24T09:00:00Z")
     assert proc.returncode != 0
     for name in ("prod-a", "prod-b"):
         assert rows[name]["outcome"] == "blackout", output[-5000:]
@@ -120,7 +120,7 @@ def test_a_blackout_blocks_the_fleets_starts_and_its_first_wave_stops_the_rollou
 
 def test_bad_waves_fail_before_any_request(ansible, sim, tmp_path):
     waves = [{"name": "dev", "hosts": "prod-a"}, {"name": "staging", "hosts": ["cce_flavor_turbo"]}]
-    proc, output, rows, _ = run_fleet(ansible, sim, tmp_path, "prod-a:prod-b", cce_fleet_waves=waves)
+    proc, output, rows, _order = run_fleet(ansible, sim, tmp_path, "prod-a:prod-b", cce_fleet_waves=waves)
     assert proc.returncode != 0
     assert ("cce_fleet_waves[1].hosts: cce_flavor_turbo is neither a group nor a cluster of the inventory; accepted "
             "values: the inventory's groups (") in output, output[-3000:]

@@ -14,7 +14,7 @@ _spec.loader.exec_module(fw)
 HOSTS = ["dev-a", "dev-b", "stg-a", "prod-a", "prod-b", "ap-a"]
 GROUPS = {"all": HOSTS, "ungrouped": [], "dev": ["dev-a", "dev-b"], "staging": ["stg-a"],
           "prod": ["prod-a", "prod-b", "ap-a"], "cce_flavor_autopilot": ["ap-a"], "empty": []}
-HOSTVARS = dict((host, {"cce_cluster_flavor": "autopilot" if host == "ap-a" else "cce", "tier": host.split("-")[0]})
+HOSTVARS = dict((host, {"cce_cluster_flavor": "autopilot" if host == "ap-a" else "cce", "tier": host.split("-", maxsplit=1)[0]})
                 for host in HOSTS)
 WAVES = [{"name": "dev", "hosts": "dev", "soak": "2m"},
          {"name": "staging", "match": {"tier": "stg"}},
