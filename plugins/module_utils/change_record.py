@@ -367,7 +367,7 @@ def read_fleet(report):
             "flavor": row.get("flavor"),
             "from": row.get("from"),
             "to": row.get("to"),
-            "wave": row.get("wave", row.get("batch")),
+            "wave": row.get("wave") or row.get("batch"),
             "outcome": outcome,
             "duration": duration,
             "message": row.get("message") or "",
@@ -375,7 +375,16 @@ def read_fleet(report):
             "run": run,
         })
     return {"clusters": clusters, "target": report.get("target_version"),
-            "wave_name": "wave" if any("wave" in (row or {}) for row in report.get("clusters") or []) else "batch"}
+            "wave_name": "wave" if any(isinstance(row, dict) and row.get("wave") for row in report.get("clusters") or []) else "batch"}
+
+
+def fleet_waves(clusters):
+    """The waves (or batch numbers) of a fleet's clusters, in rollout order: the summary's order."""
+    waves = []
+    for cluster in clusters:
+        if cluster["wave"] not in (None, "", 0) and cluster["wave"] not in waves:
+            waves.append(cluster["wave"])
+    return waves
 
 
 def read_preflight(report):
@@ -715,7 +724,7 @@ def render_fleet_html(report, generated=None):
     body = ["<h2>Summary</h2>"]
     body.append(_table(["outcome", "clusters"], [[_badge(outcome), str(number)]
                                                  for outcome, number in counts(c["outcome"] for c in clusters)]))
-    waves = sorted(set(c["wave"] for c in clusters if c["wave"] not in (None, "", 0)), key=str)
+    waves = fleet_waves(clusters)
     if waves:
         rows = []
         for wave in waves:
@@ -854,7 +863,7 @@ def render_fleet_markdown(report, generated=None):
            "%d clusters to %s." % (len(clusters), _md(fleet["target"] or "their next version")),
            "## Summary",
            _md_table(["outcome", "clusters"], [[_md(o), str(n)] for o, n in counts(c["outcome"] for c in clusters)])]
-    waves = sorted(set(c["wave"] for c in clusters if c["wave"] not in (None, "", 0)), key=str)
+    waves = fleet_waves(clusters)
     if waves:
         out.append(_md_table([fleet["wave_name"], "clusters", "outcomes"], [
             [_md(w), _md(", ".join(c["name"] for c in clusters if c["wave"] == w)),

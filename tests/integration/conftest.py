@@ -136,7 +136,9 @@ class AnsibleRunner:
         if verbosity:
             cmd.append("-" + "v" * verbosity)
         cmd += list(extra_args)
-        return subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=timeout, check=False)
+        # no terminal on stdin: a prompt (the fleet approval) must see a run without one, as in AWX or CI
+        return subprocess.run(cmd, capture_output=True, text=True, env=run_env, timeout=timeout, check=False,
+                              stdin=subprocess.DEVNULL)
 
 
 @pytest.fixture

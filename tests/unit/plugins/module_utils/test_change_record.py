@@ -563,3 +563,15 @@ def test_a_run_of_one_hop_with_durations_only_keeps_its_timeline():
     assert hop["step_times"] == record["step_times"]
     html = cr.render_run_html(record)
     assert html.count('<rect class="step"') == 3  # one segment per step of the single hop
+
+
+def test_fleet_waves_keep_the_rollout_order_and_a_run_without_waves_counts_by_batch():
+    report = fleet_report(3)
+    for row, wave in zip(report["clusters"], ["staging", "prod", "prod", "dev"]):
+        row["wave"] = wave
+    html = cr.render(report, "fleet", "html")
+    assert html.index("<td>staging</td>") < html.index("<td>prod</td>") < html.index("<td>dev</td>")
+    # the fleet playbook gives every row a wave, empty without cce_fleet_waves: the batches are counted then
+    for row in report["clusters"]:
+        row["wave"] = ""
+    assert re.search(r"<th>batch</th><th>outcomes</th><th>clusters</th>", cr.render(report, "fleet", "html"))
