@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 import re
 from shlex import quote as shlex_quote
 
@@ -59,6 +60,45 @@ def upgrade_route(info, workflows, target, target_name="target_version"):
     route.update(count=len(route["hops"]), refusal=None)
     route["message"] = _route_line(route)
     return route
+
+
+def _whole_minutes(value):
+    """Minutes as the role shows them: rounded half up (Jinja's round), never negative."""
+    return int(math.floor(max(float(value or 0), 0.0) + 0.5))
+
+
+def window_gate(window_state, min_remaining, preflight=False):
+    """Whether the run may start its work now, from the window's state (None: no window).
+
+    ``{"proceed", "outcome" (None, outside_window or window_too_short), "next_window", "message", "line"}``:
+    ``message`` is what the run reports when it does not start, ``line`` what it shows either way. A pre-flight
+    writes no upgrade, so it proceeds whatever the window says.
+    """
+    if not window_state:
+        return {"proceed": True, "outcome": None, "next_window": None, "message": "", "line": ""}
+    inside = bool(window_state.get("inside"))
+    next_window = window_state.get("next_open") if inside else window_state.get("opens_at")
+    remaining = float(window_state.get("remaining_minutes") or 0)
+    outcome = None
+    message = ""
+    if preflight:
+        pass
+    elif not inside:
+        outcome = "outside_window"
+        message = ("Outside the maintenance window (now %s): nothing done. The next window opens at %s."
+                   % (window_state.get("now"), next_window))
+    elif remaining < float(min_remaining or 0):
+        outcome = "window_too_short"
+        message = ("Only %d minutes left in the maintenance window (at least %s needed, "
+                   "cce_upgrade_window_min_remaining): not starting. The next window opens at %s."
+                   % (_whole_minutes(remaining), min_remaining, next_window))
+    line = message if outcome else ("Inside the maintenance window: %d minutes left (closes at %s)."
+                                    % (_whole_minutes(remaining), window_state.get("closes_at")))
+    if outcome is None and not inside:
+        line = ("Outside the maintenance window (now %s); a pre-flight writes no upgrade, so it runs. The next "
+                "window opens at %s." % (window_state.get("now"), next_window))
+    return {"proceed": outcome is None, "outcome": outcome, "next_window": next_window, "message": message,
+            "line": line}
 
 
 def hop_gate(window_state, hop, route, min_remaining, current=None):
@@ -243,6 +283,7 @@ class FilterModule(object):
         return {
             "cce_upgrade_route": upgrade_route,
             "cce_upgrade_hop_gate": hop_gate,
+            "cce_upgrade_window_gate": window_gate,
             "cce_upgrade_hop_records": hop_records,
             "cce_upgrade_add_durations": add_durations,
             "cce_upgrade_hop_record": hop_record,
