@@ -251,8 +251,25 @@ def upgrade_guard(info, workflows, target, snapshot=True, target_name="target_ve
     }
 
 
+FLAVOR_KINDS = {"autopilot": "an Autopilot", "cce": "a standard or Turbo"}
+
+
+def cluster_not_found_message(other_flavor_read, cluster_id, flavor, cce_said=""):
+    """Why the guard stops on a cluster that CCE does not find with ``flavor``; ``other_flavor_read`` is the
+    result of hwcloud.cce.cce_cluster_info for the same ID under the other flavor (see cce_cluster_not_found_message.yml)."""
+    other = "autopilot" if flavor == "cce" else "cce"
+    found = ((other_flavor_read or {}).get("clusters") or [None])[0]
+    if found:
+        return ("Cluster %s (%s) is %s cluster, not found as %s: set cce_upgrade_cluster_flavor to %s "
+                "(-e cce_upgrade_cluster_flavor=%s)." % (cluster_id, found.get("name"), FLAVOR_KINDS[other], flavor,
+                                                         other, other))
+    return ("Cluster %s (%s) not found; check cce_upgrade_cluster_id and cce_upgrade_cluster_flavor (and the project "
+            "and region of the credentials). CCE said: %s" % (cluster_id, flavor, cce_said or ""))
+
+
 class FilterModule(object):
     """Upgrade planning filters."""
 
     def filters(self):
-        return {"cce_upgrade_guard": upgrade_guard}
+        return {"cce_upgrade_guard": upgrade_guard,
+                "cce_cluster_not_found_message": cluster_not_found_message}
