@@ -62,8 +62,21 @@ def failure_reason(details):
     return describe_failure(details if isinstance(details, dict) else {})
 
 
+def wait_failure(poll, task_id, timeout):
+    """Why waiting for upgrade task ``task_id`` stopped: the last poll failed (no task in it), or the role ran out
+    of time (``timeout`` seconds, cce_upgrade_timeout) while the task still runs; see cce_upgrade_wait_failure.yml."""
+    poll = poll if isinstance(poll, dict) else {}
+    task = poll.get("task")
+    if not isinstance(task, dict):
+        return "Reading upgrade task %s failed: %s" % (task_id, poll.get("msg") or "unknown error")
+    return ("Timed out after %s s (cce_upgrade_timeout) waiting for upgrade task %s (phase %s, %s%%). The task keeps "
+            "running in CCE; run the role again to continue waiting."
+            % (timeout, task_id, task.get("phase", "unknown"), task.get("progress", "?")))
+
+
 class FilterModule(object):
     """Upgrade failure filters."""
 
     def filters(self):
-        return {"cce_upgrade_failure_reason": failure_reason}
+        return {"cce_upgrade_failure_reason": failure_reason,
+                "cce_upgrade_wait_failure": wait_failure}
