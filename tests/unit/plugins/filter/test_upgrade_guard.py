@@ -136,7 +136,9 @@ def test_at_the_target_with_the_post_check_done_there_is_nothing_to_do():
 
 
 def test_filter_name():
-    assert FilterModule().filters() == {"cce_upgrade_guard": upgrade_guard}
+    filters = FilterModule().filters()
+    assert set(filters) == {"cce_upgrade_guard", "cce_cluster_not_found_message"}
+    assert filters["cce_upgrade_guard"] is upgrade_guard
 
 
 def test_the_modules_patch_target_decides_patch_first():

@@ -158,4 +158,4 @@ def test_filters_are_registered():
     assert set(FilterModule().filters()) == {
         "cce_upgrade_route", "cce_upgrade_hop_gate", "cce_upgrade_hop_records", "cce_upgrade_add_durations",
         "cce_upgrade_hop_record", "cce_upgrade_hop_context", "cce_upgrade_step_plans", "cce_upgrade_check_plan",
-        "cce_upgrade_failure_message"}
+        "cce_upgrade_failure_message", "cce_upgrade_window_gate"}
