@@ -81,7 +81,7 @@ def window_gate(window_state, min_remaining, preflight=False):
     remaining = float(window_state.get("remaining_minutes") or 0)
     outcome = None
     message = ""
-    if preflight:
+    if preflight:  # a pre-flight writes no upgrade: it runs whatever the window says
         pass
     elif not inside:
         outcome = "outside_window"
@@ -92,9 +92,12 @@ def window_gate(window_state, min_remaining, preflight=False):
         message = ("Only %d minutes left in the maintenance window (at least %s needed, "
                    "cce_upgrade_window_min_remaining): not starting. The next window opens at %s."
                    % (_whole_minutes(remaining), min_remaining, next_window))
-    line = message if outcome else ("Inside the maintenance window: %d minutes left (closes at %s)."
-                                    % (_whole_minutes(remaining), window_state.get("closes_at")))
-    if outcome is None and not inside:
+    if outcome:
+        line = message
+    elif inside:
+        line = "Inside the maintenance window: %d minutes left (closes at %s)." % (
+            _whole_minutes(remaining), window_state.get("closes_at"))
+    else:
         line = ("Outside the maintenance window (now %s); a pre-flight writes no upgrade, so it runs. The next "
                 "window opens at %s." % (window_state.get("now"), next_window))
     return {"proceed": outcome is None, "outcome": outcome, "next_window": next_window, "message": message,
