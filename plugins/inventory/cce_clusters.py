@@ -30,7 +30,6 @@ author:
   - hwcloud.cce maintainers (@hwcloud-cce)
 requirements:
   - python >= 3.6
-  - requests
 extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache

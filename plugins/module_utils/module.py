@@ -10,11 +10,9 @@ __metaclass__ = type
 
 import os
 
-from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule
 
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
     CceApiError,
     CceClient,
     ConnectionConfig,
@@ -192,8 +190,6 @@ class CceModule:
         self.ansible = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self._client = None
         self._api = None
-        if not HAS_REQUESTS:
-            self.ansible.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         try:
             self.auth_method = check_connection_params(self.params)
             if wait:

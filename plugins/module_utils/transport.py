@@ -15,12 +15,17 @@ __metaclass__ = type
 import datetime
 import hashlib
 import hmac
+import http.client
 import json
 import math
+import os
 import random
 import re
+import select
+import socket
+import ssl
+import sys
 import time
-import traceback
 
 try:
     from html import unescape as _html_unescape
@@ -34,24 +39,7 @@ except ImportError:  # pragma: no cover - Python 2 only
     from urllib import quote, unquote  # type: ignore
     from urlparse import urlsplit, parse_qsl  # type: ignore
 
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-    import requests.adapters
-    import urllib3
-    from urllib3.util.retry import Retry as _UrllibRetry
-    from urllib3.exceptions import (
-        ConnectTimeoutError as _ConnectTimeoutError,
-        NewConnectionError as _NewConnectionError,
-        ReadTimeoutError as _ReadTimeoutError,
-        SSLError as _UrllibSSLError,
-    )
-    HAS_REQUESTS = True
-except ImportError:  # pragma: no cover - exercised by ansible-test's import sanity test
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-    _UrllibRetry = object
-    _ConnectTimeoutError = _NewConnectionError = _ReadTimeoutError = _UrllibSSLError = ()
+from urllib.request import getproxies_environment, proxy_bypass_environment
 
 COLLECTION_VERSION = "0.1.0"
 
@@ -490,64 +478,32 @@ class ConnectionConfig:
 
 
 # --------------------------------------------------------------------------------------------
-# Retry policy
+# Retry policy: one request is sent at most api_retries + 1 times. Between two sends the client
+# sleeps the reply's Retry-After (capped at RETRY_AFTER_MAX) or else backoff_seconds().
 
 
-class CceRetry(_UrllibRetry):
-    """urllib3 Retry with the collection's policy.
+def is_retried_status(method, status):
+    """True when a reply with this status is sent again within the retry budget: 429 for every
+    method (the gateway refused it before the service saw it), 500/502/503/504 for reads only."""
+    if status == 429:
+        return True
+    return status in RETRY_STATUS_IDEMPOTENT and method in IDEMPOTENT_METHODS
 
-    - connect errors (nothing was sent): retried for every method;
-    - read errors (request sent, reply lost): retried for idempotent methods only;
-    - 500/502/503/504: retried for GET/HEAD/OPTIONS only;
-    - 429: retried for every method (the gateway refused it before the service saw it);
-    - sleeps: ``Retry-After`` (float seconds, capped at RETRY_AFTER_MAX) when the reply has
-      one, otherwise jittered exponential backoff (BACKOFF_BASE doubling, capped at BACKOFF_MAX).
-    - TLS errors are never retried.
 
-    urllib3 must not parse Retry-After itself: it raises InvalidHeader on fractional values,
-    hence ``respect_retry_after_header=False``.
-    """
+def is_retried_failure(method, stage):
+    """True when a request that failed below HTTP is sent again within the retry budget: a
+    failed connect (nothing was sent) for every method, a lost reply for reads only, a TLS
+    error never."""
+    if stage == "connect":
+        return True
+    return stage == "reply" and method in IDEMPOTENT_METHODS
 
-    @classmethod
-    def for_budget(cls, retries):
-        return cls(
-            total=retries, connect=None, read=None, status=None, other=0, redirect=0,
-            allowed_methods=None, status_forcelist=None, raise_on_status=False,
-            raise_on_redirect=False, respect_retry_after_header=False,
-        )
 
-    def _is_method_retryable(self, method):
-        return (method or "").upper() in IDEMPOTENT_METHODS
-
-    def is_retry(self, method, status_code, has_retry_after=False):
-        if not self.total and self.total is not None:
-            return False
-        if status_code == 429:
-            return True
-        return status_code in RETRY_STATUS_IDEMPOTENT and self._is_method_retryable(method)
-
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        if error is not None and isinstance(error, _UrllibSSLError):
-            raise error
-        return super(CceRetry, self).increment(
-            method=method, url=url, response=response, error=error, _pool=_pool, _stacktrace=_stacktrace)
-
-    def get_backoff_time(self):
-        attempts = len(self.history)
-        if attempts < 1:
-            return 0.0
-        delay = min(BACKOFF_MAX, BACKOFF_BASE * (2 ** (attempts - 1)))
-        return random.uniform(delay / 2.0, delay)
-
-    def sleep(self, response=None):
-        if response is not None:
-            seconds = parse_retry_after(response.headers.get("Retry-After"))
-            if seconds is not None:
-                _sleep(seconds)
-                return
-        backoff = self.get_backoff_time()
-        if backoff > 0:
-            _sleep(backoff)
+def backoff_seconds(retry_number):
+    """Jittered exponential backoff before retry number ``retry_number`` (1, 2, ...):
+    BACKOFF_BASE doubling each time, capped at BACKOFF_MAX, between half of it and all of it."""
+    delay = min(BACKOFF_MAX, BACKOFF_BASE * (2 ** (max(1, retry_number) - 1)))
+    return random.uniform(delay / 2.0, delay)
 
 
 def parse_retry_after(value):
@@ -575,41 +531,174 @@ def parse_retry_after(value):
 
 
 def user_agent():
-    version = getattr(requests, "__version__", "unknown") if HAS_REQUESTS else "unknown"
-    return "hwcloud.cce/%s python-requests/%s" % (COLLECTION_VERSION, version)
+    return "hwcloud.cce/%s Python/%d.%d" % ((COLLECTION_VERSION,) + tuple(sys.version_info[:2]))
 
 
-def _chain_has(exc, types):
-    """True when ``exc`` or anything it wraps (reason, cause, context, args) is one of ``types``."""
-    seen = set()
-    stack = [exc]
-    while stack:
-        item = stack.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, types):
-            return True
-        stack.extend([getattr(item, "reason", None), item.__cause__, item.__context__])
-        stack.extend(arg for arg in getattr(item, "args", ()) if isinstance(arg, BaseException))
-    return False
+class SendFailure(Exception):
+    """A request that failed below HTTP. ``stage`` says how far it got: ``connect`` (nothing was
+    sent: refused, unresolvable, connect timeout, a proxy that refused the tunnel), ``tls`` (the
+    TLS handshake or the CA bundle) or ``reply`` (the request went out, its reply was lost).
+    ``cause`` is the underlying exception; ``timed_out`` is true for a socket timeout."""
+
+    def __init__(self, stage, cause):
+        super(SendFailure, self).__init__("%s: %s" % (type(cause).__name__, cause))
+        self.stage = stage
+        self.cause = cause
+        self.timed_out = isinstance(cause, socket.timeout)
 
 
-def _not_sent(exc):
-    """True when a requests ConnectionError happened before the request went out."""
-    return _chain_has(exc, (_NewConnectionError, _ConnectTimeoutError))
+class Reply:
+    """One HTTP reply, read whole: ``status_code``, ``reason``, ``headers`` (case-insensitive
+    ``get``), ``content`` (bytes) and ``retries`` (how many times the request was sent again)."""
+
+    def __init__(self, status_code, reason, headers, content, retries=0):
+        self.status_code = status_code
+        self.reason = reason
+        self.headers = headers
+        self.content = content
+        self.retries = retries
+
+
+def _proxy_url(scheme, netloc):
+    """The proxy URL (urlsplit) the environment gives for this scheme and host, or None
+    (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, upper or lower case, as curl and requests read them)."""
+    proxies = getproxies_environment()
+    proxy = proxies.get(scheme)
+    if not proxy or proxy_bypass_environment(netloc, proxies):
+        return None
+    return urlsplit(proxy if "://" in proxy else "http://" + proxy)
+
+
+def _proxy_headers(proxy):
+    """Basic Proxy-Authorization from the proxy URL's user:password, if any."""
+    if not proxy.username:
+        return {}
+    import base64
+    pair = "%s:%s" % (unquote(proxy.username), unquote(proxy.password or ""))
+    return {"Proxy-Authorization": "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")}
+
+
+def _is_dropped(sock):
+    """True when an idle keep-alive connection was closed by the server (readable: EOF)."""
+    try:
+        readable, _writable, _errored = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def tls_context(validate_certs=True, ca_path=None):
+    """The TLS context of a client. With validate_certs, the CA bundle is ca_path (a file or a
+    directory), else REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment, else the system's
+    store (SSL_CERT_FILE / SSL_CERT_DIR honoured), else certifi's bundle when the system has none."""
+    if not validate_certs:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    bundle = ca_path or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        if os.path.isdir(bundle):
+            return ssl.create_default_context(capath=bundle)
+        return ssl.create_default_context(cafile=bundle)
+    context = ssl.create_default_context()
+    paths = ssl.get_default_verify_paths()
+    if not (paths.cafile or paths.capath):
+        try:
+            import certifi
+            context.load_verify_locations(cafile=certifi.where())
+        except ImportError:
+            pass
+    return context
+
+
+class Connections:
+    """Keep-alive HTTP(S) connections of one client, one per scheme://host:port, through the
+    environment's proxy when it names one. ``exchange`` sends one request once and reads its
+    reply whole; anything that fails below HTTP is a :class:`SendFailure`."""
+
+    def __init__(self, timeout, validate_certs=True, ca_path=None):
+        self.timeout = timeout
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self._context = None
+        self._open = {}
+
+    def _tls(self):
+        if self._context is None:
+            self._context = tls_context(self.validate_certs, self.ca_path)
+        return self._context
+
+    def _connect(self, parts):
+        """A new (unconnected) connection for the URL parts, and the request target form."""
+        https = parts.scheme == "https"
+        port = parts.port or (443 if https else 80)
+        proxy = _proxy_url(parts.scheme, parts.netloc)
+        if proxy is None:
+            if https:
+                return http.client.HTTPSConnection(parts.hostname, port, timeout=self.timeout, context=self._tls()), False
+            return http.client.HTTPConnection(parts.hostname, port, timeout=self.timeout), False
+        proxy_port = proxy.port or (443 if proxy.scheme == "https" else 80)
+        if https:
+            # CONNECT tunnel through the proxy; TLS (and its host name check) with the endpoint.
+            conn = http.client.HTTPSConnection(proxy.hostname, proxy_port, timeout=self.timeout, context=self._tls())
+            conn.set_tunnel(parts.hostname, port, headers=_proxy_headers(proxy))
+            return conn, False
+        conn = http.client.HTTPConnection(proxy.hostname, proxy_port, timeout=self.timeout)
+        conn.proxy_headers = _proxy_headers(proxy)
+        return conn, True
+
+    def exchange(self, method, url, headers, payload):
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        conn, absolute = self._open.get(key) or (None, False)
+        if conn is not None and conn.sock is not None and _is_dropped(conn.sock):
+            conn.close()
+        stage = "connect"
+        try:
+            if conn is None:
+                conn, absolute = self._connect(parts)
+                self._open[key] = (conn, absolute)
+            if conn.sock is None:
+                conn.connect()
+            stage = "reply"
+            target = url if absolute else (parts.path or "/") + ("?" + parts.query if parts.query else "")
+            send_headers = dict(headers, **getattr(conn, "proxy_headers", {})) if absolute else headers
+            conn.request(method, target, body=payload, headers=send_headers)
+            response = conn.getresponse()
+            content = response.read()
+        except (ssl.SSLError, ssl.CertificateError) as exc:
+            self._drop(key)
+            raise SendFailure("tls", exc)
+        except FileNotFoundError as exc:  # a ca_path (or bundle variable) that names no file
+            self._drop(key)
+            raise SendFailure("tls" if stage == "connect" else stage, exc)
+        except (OSError, http.client.HTTPException) as exc:
+            self._drop(key)
+            raise SendFailure(stage, exc)
+        if response.will_close:
+            self._drop(key)
+        return Reply(response.status, response.reason, response.headers, content)
+
+    def _drop(self, key):
+        conn, _absolute = self._open.pop(key, (None, False))
+        if conn is not None:
+            conn.close()
+
+    def close(self):
+        for key in list(self._open):
+            self._drop(key)
 
 
 class CceClient:
     """A signed / token-authenticated JSON client for one CCE endpoint.
 
-    One ``requests.Session`` with the retry adapter mounted once; a password-derived token is
-    obtained from IAM at most once per client (and refreshed once if the gateway says it expired).
+    Keep-alive connections (:class:`Connections`) and the retry policy above; a password-derived
+    token is obtained from IAM at most once per client (and refreshed once if the gateway says it
+    expired).
     """
 
-    def __init__(self, config, session=None):
-        if not HAS_REQUESTS:
-            raise CceApiError("the python 'requests' library is required", kind="config")
+    def __init__(self, config, connections=None):
         if not config.endpoint:
             raise CceApiError("give region or cce_endpoint", kind="config")
         self.config = config
@@ -617,18 +706,8 @@ class CceClient:
         self._token = config.auth_token
         self._token_from_iam = False
         self.user_agent = user_agent()
-        self.session = session or requests.Session()
-        adapter = requests.adapters.HTTPAdapter(max_retries=CceRetry.for_budget(config.api_retries))
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
-        # Passed on every request: a session attribute would lose to REQUESTS_CA_BUNDLE.
-        self.verify = True
-        if not config.validate_certs:
-            self.verify = False
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        elif config.ca_path:
-            self.verify = config.ca_path
-        self.timeout = (config.api_timeout, config.api_timeout)
+        self.connections = connections or Connections(
+            config.api_timeout, validate_certs=config.validate_certs, ca_path=config.ca_path)
         # Seconds the server's clock (HTTP Date of the last reply) runs ahead of ours; None: no Date yet.
         self._server_offset = None
 
@@ -747,15 +826,36 @@ class CceClient:
             raise error
 
     def _send(self, method, url, path, headers, payload):
+        """Send within the retry budget; the last reply (a retried status that never cleared
+        included), or a mapped CceApiError for a failure below HTTP."""
         secrets = self.secrets
         try:
-            response = self.session.request(method, url, headers=headers, data=payload, verify=self.verify,
-                                            timeout=self.timeout, allow_redirects=False)
-            self._note_server_time(response)
-            return response
+            reply = self._send_with_retries(method, url, headers, payload)
+            self._note_server_time(reply)
+            return reply
         except Exception as exc:  # mapped below; anything else is re-raised
             error = self._exception(exc, method, url, path, secrets)
         raise error
+
+    def _send_with_retries(self, method, url, headers, payload):
+        budget = self.config.api_retries
+        retries = 0
+        while True:
+            try:
+                reply = self.connections.exchange(method, url, headers, payload)
+            except SendFailure as failure:
+                if retries >= budget or not is_retried_failure(method, failure.stage):
+                    raise
+                retries += 1
+                _sleep(backoff_seconds(retries))
+                continue
+            if retries < budget and is_retried_status(method, reply.status_code):
+                retries += 1
+                seconds = parse_retry_after(reply.headers.get("Retry-After"))
+                _sleep(backoff_seconds(retries) if seconds is None else seconds)
+                continue
+            reply.retries = retries
+            return reply
 
     # -- server clock -----------------------------------------------------------------------
 
@@ -789,37 +889,34 @@ class CceClient:
         if len(detail) > 400:
             detail = detail[:400] + "..."
         write = method in WRITE_METHODS
-        if isinstance(exc, requests.exceptions.SSLError):
+        stage = exc.stage if isinstance(exc, SendFailure) else None
+        if stage == "tls":
             return CceApiError(
                 "TLS error talking to %s (%s): %s" % (host, where, detail), kind="tls", method=method, path=path,
                 hint="give the CA bundle that signs the endpoint's certificate with ca_path, "
                      "or set validate_certs=false (insecure)")
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
+        if stage == "connect" and exc.timed_out:
             return CceApiError(
                 "timed out connecting to %s (%s) after %ss: %s" % (host, where, self.config.api_timeout, detail),
                 kind="timeout", method=method, path=path,
                 hint="check the endpoint and the network, or raise api_timeout")
-        if isinstance(exc, requests.exceptions.ReadTimeout) or (
-                isinstance(exc, requests.exceptions.ConnectionError) and _chain_has(exc, _ReadTimeoutError)):
+        if stage == "reply" and exc.timed_out:
             return CceApiError(
                 "no reply from %s within api_timeout=%ss (%s)%s" % (
                     host, self.config.api_timeout, where,
                     "; the request was sent, its outcome is unknown" if write else ""),
                 kind="timeout", outcome_unknown=write, method=method, path=path,
                 hint=("re-read the state before retrying" if write else "retry later or raise api_timeout"))
-        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
-            if _not_sent(exc):
-                return CceApiError(
-                    "could not connect to %s (%s): %s" % (host, where, detail), kind="connection",
-                    method=method, path=path, hint="check region / cce_endpoint and the network")
+        if stage == "connect":
+            return CceApiError(
+                "could not connect to %s (%s): %s" % (host, where, detail), kind="connection",
+                method=method, path=path, hint="check region / cce_endpoint and the network")
+        if stage == "reply":
             return CceApiError(
                 "the connection to %s dropped after %s was sent%s: %s" % (
                     host, where, "; its outcome is unknown" if write else "", detail),
                 kind="connection", outcome_unknown=write, method=method, path=path,
                 hint="re-read the state before retrying" if write else "retry later")
-        if isinstance(exc, requests.exceptions.RequestException):
-            return CceApiError("request %s to %s failed: %s" % (where, host, detail), kind="connection",
-                               outcome_unknown=write, method=method, path=path)
         # Anything else (a library bug, an unexpected exception type) may carry the request it
         # failed on, headers and body included: never let it escape unredacted as a traceback.
         return CceApiError(
@@ -831,9 +928,9 @@ class CceClient:
     def _error(self, response, method, path):
         error = error_from_response(response.status_code, response.headers, response.content,
                                     self.secrets, method=method, path=path, reason=response.reason)
-        retries = getattr(getattr(response.raw, "retries", None), "history", ())
+        retries = getattr(response, "retries", 0)
         if retries and error.kind in ("throttled", "transient"):
-            error.message = "%s (after %d retries)" % (error.message, len(retries))
+            error.message = "%s (after %d retries)" % (error.message, retries)
         return error
 
     def _parse(self, response, method, path):

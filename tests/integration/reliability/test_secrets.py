@@ -23,13 +23,13 @@ VVVV = 4
 EXPLODE_SITECUSTOMIZE = textwrap.dedent('''
     import os
     if os.environ.get("CCE_REL_EXPLODE"):
-        import requests.adapters
+        import http.client
 
-        def _explode(self, request, *args, **kwargs):
-            raise RuntimeError("adapter exploded on %s %s headers=%r body=%r"
-                               % (request.method, request.url, dict(request.headers), request.body))
+        def _explode(self, method, url, body=None, headers=None, **kwargs):
+            raise RuntimeError("http.client exploded on %s %s headers=%r body=%r"
+                               % (method, url, headers, body))
 
-        requests.adapters.HTTPAdapter.send = _explode
+        http.client.HTTPConnection.request = _explode
 ''')
 
 
@@ -154,7 +154,7 @@ def test_unexpected_exception_path(rel, sim, tmp_path, auth):
     rc, _result, output = rel.module("cce_cluster_upgrade", {"cluster_id": sim.cluster("prod-a")["id"],
                                                              "target_version": "v1.30"}, env=env, verbosity=VVVV)
     assert rc != 0, output
-    assert "adapter exploded" in output, output  # the injected failure really happened and is reported
+    assert "http.client exploded" in output, output  # the injected failure really happened and is reported
     assert_no_secret(output, secrets_of(creds, token))
     assert sim.writes() == []
 

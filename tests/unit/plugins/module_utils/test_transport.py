@@ -483,10 +483,10 @@ def test_redact_masks_repr_forms_and_stripped_values():
 def test_unexpected_exception_is_mapped_and_redacted(stub, sleeps, monkeypatch, method):
     """An exception of an unexpected type that carries the request (headers, body) becomes a
     redacted CceApiError; a write is reported with an unknown outcome."""
-    def explode(self, request, *args, **kwargs):
-        raise RuntimeError("boom headers=%r body=%r" % (dict(request.headers), request.body))
+    def explode(self, method, url, body=None, headers=None, **kwargs):
+        raise RuntimeError("boom headers=%r body=%r" % (headers, body))
 
-    monkeypatch.setattr(transport.requests.adapters.HTTPAdapter, "send", explode)
+    monkeypatch.setattr(transport.http.client.HTTPConnection, "request", explode)
     client = make_client(stub.url, access_key=None, secret_key=None, auth_token="TOKEN-SECRET-0123456789")
     with pytest.raises(CceApiError) as info:
         client.request(method, "/x", body={"password": "TOKEN-SECRET-0123456789"} if method == "POST" else None)
