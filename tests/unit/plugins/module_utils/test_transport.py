@@ -280,7 +280,7 @@ def sleeps(monkeypatch):
 
 def make_client(url, **overrides):
     params = dict(cce_endpoint=url, project_id="proj", access_key="AK", secret_key=SECRET,
-                  api_retries=3, api_timeout=2)
+                  api_retries=3, api_timeout=10)  # generous: a loaded CI machine must not time out a stub reply
     params.update(overrides)
     return CceClient(ConnectionConfig(**params))
 
