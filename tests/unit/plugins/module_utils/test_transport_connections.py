@@ -32,12 +32,19 @@ PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_p
 
 class Recorder:
     """A local HTTP(S) server: every request recorded with the client's port; ``close_after``
-    replies then closes the connection without saying so (an idle keep-alive timeout)."""
+    replies then closes the connection without saying so (an idle keep-alive timeout), and sets
+    ``closed`` once the socket is closed."""
 
     def __init__(self, tls_context=None):
         self.requests = []
         self.close_after = False
+        self.closed = threading.Event()
         recorder = self
+
+        class Server(ThreadingHTTPServer):
+            def shutdown_request(self, request):
+                super(Server, self).shutdown_request(request)
+                recorder.closed.set()
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -61,7 +68,7 @@ class Recorder:
 
             do_GET = do_POST = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         if tls_context is not None:
             self.server.socket = tls_context.wrap_socket(self.server.socket, server_side=True)
@@ -144,10 +151,22 @@ def sleeps(monkeypatch):
     return recorded
 
 
+CLIENTS = []
+
+
+@pytest.fixture(autouse=True)
+def close_clients():
+    yield
+    while CLIENTS:
+        CLIENTS.pop().connections.close()
+
+
 def client_for(url, **overrides):
     params = dict(cce_endpoint=url, project_id="proj", access_key="AK", secret_key=SECRET, api_retries=2, api_timeout=5)
     params.update(overrides)
-    return CceClient(ConnectionConfig(**params))
+    client = CceClient(ConnectionConfig(**params))
+    CLIENTS.append(client)
+    return client
 
 
 def test_requests_of_one_client_share_one_keep_alive_connection(clean_env, recorder, sleeps):
@@ -165,6 +184,9 @@ def test_a_connection_the_server_closed_is_opened_again_and_a_write_is_sent_once
     client = client_for(recorder.url)
     recorder.close_after = True
     assert client.request("GET", "/a") == {"n": 1}
+    # The server closed the idle connection before the next request (not while it is being sent: that
+    # race is a lost reply, and a write is never resent).
+    assert recorder.closed.wait(10)
     assert client.request("POST", "/b", body={}) == {"n": 2}
     assert [r["method"] for r in recorder.requests] == ["GET", "POST"]  # no resend, no retry sleep
     assert recorder.requests[0]["port"] != recorder.requests[1]["port"]
