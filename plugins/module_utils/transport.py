@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import datetime
 import hashlib
 import hmac
@@ -573,7 +574,6 @@ def _proxy_headers(proxy):
     """Basic Proxy-Authorization from the proxy URL's user:password, if any."""
     if not proxy.username:
         return {}
-    import base64
     pair = "%s:%s" % (unquote(proxy.username), unquote(proxy.password or ""))
     return {"Proxy-Authorization": "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")}
 
@@ -630,41 +630,42 @@ class Connections:
         return self._context
 
     def _connect(self, parts):
-        """A new (unconnected) connection for the URL parts, and the request target form."""
+        """A new (unconnected) connection for the URL parts, and the proxy headers of a plain HTTP
+        proxy (which gets absolute-form targets), else None."""
         https = parts.scheme == "https"
         port = parts.port or (443 if https else 80)
         proxy = _proxy_url(parts.scheme, parts.netloc)
         if proxy is None:
             if https:
-                return http.client.HTTPSConnection(parts.hostname, port, timeout=self.timeout, context=self._tls()), False
-            return http.client.HTTPConnection(parts.hostname, port, timeout=self.timeout), False
+                return http.client.HTTPSConnection(parts.hostname, port, timeout=self.timeout, context=self._tls()), None
+            return http.client.HTTPConnection(parts.hostname, port, timeout=self.timeout), None
         proxy_port = proxy.port or (443 if proxy.scheme == "https" else 80)
         if https:
             # CONNECT tunnel through the proxy; TLS (and its host name check) with the endpoint.
             conn = http.client.HTTPSConnection(proxy.hostname, proxy_port, timeout=self.timeout, context=self._tls())
             conn.set_tunnel(parts.hostname, port, headers=_proxy_headers(proxy))
-            return conn, False
-        conn = http.client.HTTPConnection(proxy.hostname, proxy_port, timeout=self.timeout)
-        conn.proxy_headers = _proxy_headers(proxy)
-        return conn, True
+            return conn, None
+        return http.client.HTTPConnection(proxy.hostname, proxy_port, timeout=self.timeout), _proxy_headers(proxy)
 
     def exchange(self, method, url, headers, payload):
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc)
-        conn, absolute = self._open.get(key) or (None, False)
+        conn, proxy_headers = self._open.get(key, (None, None))
         if conn is not None and conn.sock is not None and _is_dropped(conn.sock):
             conn.close()
         stage = "connect"
         try:
             if conn is None:
-                conn, absolute = self._connect(parts)
-                self._open[key] = (conn, absolute)
+                conn, proxy_headers = self._connect(parts)
+                self._open[key] = (conn, proxy_headers)
             if conn.sock is None:
                 conn.connect()
             stage = "reply"
-            target = url if absolute else (parts.path or "/") + ("?" + parts.query if parts.query else "")
-            send_headers = dict(headers, **getattr(conn, "proxy_headers", {})) if absolute else headers
-            conn.request(method, target, body=payload, headers=send_headers)
+            if proxy_headers is None:
+                conn.request(method, (parts.path or "/") + ("?" + parts.query if parts.query else ""),
+                             body=payload, headers=headers)
+            else:
+                conn.request(method, url, body=payload, headers=dict(headers, **proxy_headers))
             response = conn.getresponse()
             content = response.read()
         except (ssl.SSLError, ssl.CertificateError) as exc:
@@ -672,7 +673,7 @@ class Connections:
             raise SendFailure("tls", exc)
         except FileNotFoundError as exc:  # a ca_path (or bundle variable) that names no file
             self._drop(key)
-            raise SendFailure("tls" if stage == "connect" else stage, exc)
+            raise SendFailure("tls", exc)
         except (OSError, http.client.HTTPException) as exc:
             self._drop(key)
             raise SendFailure(stage, exc)
@@ -681,7 +682,7 @@ class Connections:
         return Reply(response.status, response.reason, response.headers, content)
 
     def _drop(self, key):
-        conn, _absolute = self._open.pop(key, (None, False))
+        conn, _proxy_headers = self._open.pop(key, (None, None))
         if conn is not None:
             conn.close()
 

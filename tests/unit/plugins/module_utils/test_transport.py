@@ -268,16 +268,6 @@ def stub():
     server.close()
 
 
-@pytest.fixture
-def sleeps(monkeypatch):
-    """Record retry sleeps instead of sleeping; backoff constants small."""
-    recorded = []
-    monkeypatch.setattr(transport, "_sleep", recorded.append)
-    monkeypatch.setattr(transport, "BACKOFF_BASE", 0.01)
-    monkeypatch.setattr(transport, "BACKOFF_MAX", 0.05)
-    return recorded
-
-
 def make_client(url, **overrides):
     params = dict(cce_endpoint=url, project_id="proj", access_key="AK", secret_key=SECRET,
                   api_retries=3, api_timeout=10)  # generous: a loaded CI machine must not time out a stub reply

@@ -144,13 +144,6 @@ def recorder():
     server.close()
 
 
-@pytest.fixture
-def sleeps(monkeypatch):
-    recorded = []
-    monkeypatch.setattr(transport, "_sleep", recorded.append)
-    return recorded
-
-
 CLIENTS = []
 
 

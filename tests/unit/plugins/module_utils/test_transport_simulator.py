@@ -3,21 +3,11 @@ under injected faults, counted through the simulator's request log."""
 
 import pytest
 
-from ansible_collections.hwcloud.cce.plugins.module_utils import transport
 from ansible_collections.hwcloud.cce.plugins.module_utils.api import CceApi
 from ansible_collections.hwcloud.cce.plugins.module_utils.transport import CceApiError, CceClient, ConnectionConfig
 
 LIST = r"/clusters$"
 WORKFLOWS = r"/operation/upgradeworkflows$"
-
-
-@pytest.fixture
-def sleeps(monkeypatch):
-    recorded = []
-    monkeypatch.setattr(transport, "_sleep", recorded.append)
-    monkeypatch.setattr(transport, "BACKOFF_BASE", 0.01)
-    monkeypatch.setattr(transport, "BACKOFF_MAX", 0.05)
-    return recorded
 
 
 def make_api(sim, flavor="cce", creds=None, **overrides):
