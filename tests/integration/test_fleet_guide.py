@@ -34,13 +34,13 @@ def guide_commands():
     return lines
 
 
-def test_fleet_guide_upgrades_30_simulated_clusters_with_the_defaults():
+def test_fleet_guide_upgrades_30_simulated_clusters_with_the_defaults(tmp_path):
     commands = guide_commands()
     assert commands[0].startswith("make simulator SCENARIO=") and commands[1] == "make shell", commands
     fleet = [c for c in commands if c.startswith("ansible-playbook hwcloud.cce.fleet_upgrade")]
     assert len(fleet) == 1, commands
     port = free_port()
-    env = make_env()
+    env = make_env(tmp_path)
     simulator = subprocess.Popen(commands[0].split() + ["PORT=%d" % port], cwd=str(REPO_ROOT), env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = "http://127.0.0.1:%d/_simulator/" % port
