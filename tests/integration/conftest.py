@@ -4,9 +4,9 @@ Fixtures
 - ``collections_path`` (session): a directory holding ``ansible_collections/hwcloud/cce`` that
   points at this checkout, for ANSIBLE_COLLECTIONS_PATH.
 - ``ansible`` (function): runs modules ad hoc and playbooks against ``sim`` (tests/conftest.py)
-  with the credentials injected through the environment, the way AWX injects them. Its runs keep
-  the module processes' compiled module_utils between runs (``bytecode_cache_env``): the same code,
-  without compiling it from source in every module run.
+  with the credentials injected through the environment, the way AWX injects them. Its runs share
+  the modules' payloads and compiled module_utils within the test session (``module_cache_env``,
+  tests/integration/module_cache.py): the same code, built and compiled once instead of in every run.
   ``ansible.bound_to(other)`` is the same runner pointed at another simulator.
 - ``ansible_runner_for`` (session): ``ansible_runner_for(simulator, work_dir)`` makes that runner
   outside a test function, for module-scoped fixtures that run many cases in one playbook.
@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from bytecode_cache import bytecode_cache_env
+from module_cache import module_cache_env
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Wait options for modules polling the scaled simulator (a 60 s pre-check takes 0.6 s there).
@@ -79,7 +79,7 @@ class AnsibleRunner:
             "HW_CCE_ENDPOINT": sim.url,
             "HW_IAM_ENDPOINT": sim.url,
         })
-        self.env.update(bytecode_cache_env(self.env, Path(collections_path) / "module-bytecode"))
+        self.env.update(module_cache_env(self.env, Path(collections_path) / "module-cache"))
         self.bin_dir = Path(sys.executable).parent
 
     @property

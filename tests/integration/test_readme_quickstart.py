@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bytecode_cache import bytecode_cache_env
+from module_cache import module_cache_env
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MARKER = "<!-- quickstart-from-checkout"
@@ -35,13 +35,13 @@ def free_port():
 
 def make_env(tmp_path):
     """A newcomer's environment: no credentials or ansible settings of ours, the venv not on PATH. Only the
-    integration tests' module bytecode cache is added (bytecode_cache.py): it changes no behaviour."""
+    integration tests' module cache is added (module_cache.py): it changes no behaviour."""
     env = dict((k, v) for k, v in os.environ.items()
                if not k.startswith(("HW_", "HUAWEICLOUD_", "ANSIBLE_", "MAKE", "MFLAGS")))
     env["VENV"] = str(Path(sys.executable).parent.parent)
     env["ANSIBLE_NOCOLOR"] = "1"
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if not p.startswith(env["VENV"]))
-    env.update(bytecode_cache_env(env, tmp_path / "module-bytecode"))
+    env.update(module_cache_env(env, tmp_path / "module-cache"))
     return env
 
 
